@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { Reviewer } from '../admission/reviewer.js';
+import { loadConfig } from '../config/load.js';
+import { createLogger } from '../server/logger.js';
+import { loadStateFromFiles } from '../state/load-files.js';
+import { StateStore } from '../state/store.js';
+import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError, writeLine, type CliIo } from './io.js';
+
+const HELP = `Usage: netpol-guard review [--config FILE] [--state PATH...] [--mutate] REQUEST.json|-
+
+Prints the AdmissionReview response to one request, decided by the same code as
+the webhook's /validate (or /mutate with --mutate).
+
+Options:
+  --config FILE   configuration file (YAML or JSON); defaults apply without it
+  --state PATH    manifests (files or folders) that make up the cluster state; repeatable
+  --mutate        answer as the mutating webhook
+  -h, --help      show this help
+
+Exit codes: 0 allowed, 1 denied, 2 invalid input or an internal error.`;
+
+async function readRequestText(path: string, io: CliIo): Promise<string> {
+  if (path === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk as Buffer));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'not found' : (code ?? String(error))}`);
+  }
+}
+
+export async function runReview(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      state: { type: 'string', multiple: true },
+      mutate: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    writeLine(io.stdout, HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError('expected exactly one REQUEST file (or - for standard input); see --help');
+  }
+
+  const config = await loadConfig(values.config).catch((error: Error) => {
+    throw new UsageError(error.message);
+  });
+  const state = values.state?.length
+    ? (await loadStateFromFiles(values.state).catch((error: Error) => {
+        throw new UsageError(error.message);
+      })).store
+    : new StateStore();
+  const text = await readRequestText(positionals[0]!, io);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${positionals[0]} is not valid JSON: ${(error as Error).message}`);
+  }
+
+  const logger = createLogger({ level: io.env.LOG_LEVEL ?? 'silent' });
+  const reviewer = new Reviewer({ state, config, logger });
+  const answer = await reviewer.review(body, values.mutate ? 'mutate' : 'validate');
+  writeLine(io.stdout, JSON.stringify(answer.body, null, 2));
+  if (answer.statusCode !== 200) return EXIT_ERROR;
+  const allowed = (answer.body as { response?: { allowed?: boolean } }).response?.allowed === true;
+  return allowed ? EXIT_OK : EXIT_FINDINGS;
+}

@@ -1,0 +1,62 @@
+import fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
+import type { Logger } from 'pino';
+import type { Reviewer, StateHealth } from '../admission/reviewer.js';
+import { DEFAULT_BODY_LIMIT } from '../config/defaults.js';
+import { describeHttpError } from './errors.js';
+import { admissionRoutes } from './routes.js';
+
+export interface AppOptions {
+  reviewer: Reviewer;
+  logger: Logger;
+  /** Readiness for `/readyz`: the cluster state is loaded and fresh. */
+  readiness: () => StateHealth;
+  /** Liveness details for `/healthz`, such as whether the certificate is valid. */
+  liveness?: () => StateHealth;
+  bodyLimit?: number;
+  requestTimeoutMs?: number;
+  https?: HttpsServerOptions;
+}
+
+/**
+ * Builds the webhook's fastify app without listening, so tests can use
+ * `inject()` and the entry point decides where to listen.
+ */
+export function buildApp(options: AppOptions): FastifyInstance {
+  const serverOptions: FastifyServerOptions & { https?: HttpsServerOptions } = {
+    loggerInstance: options.logger,
+    // The reviewer writes one line per review; fastify's per-request lines would double it.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // An AdmissionReview never needs these keys; rejecting them closes prototype-pollution paths.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    requestTimeout: options.requestTimeoutMs ?? 10_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ...(options.https ? { https: options.https } : {}),
+  };
+  const app = fastify(serverOptions as FastifyServerOptions) as unknown as FastifyInstance;
+
+  app.setErrorHandler((error, request, reply) => {
+    const { statusCode, message } = describeHttpError(error as never);
+    if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: (error as { code?: string }).code, statusCode }, 'rejected request');
+    void reply.code(statusCode).send({ code: statusCode, message });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ code: 404, message: `no route for ${request.method} ${request.url.split('?')[0]}; use POST /validate or POST /mutate` });
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    const health = options.liveness?.() ?? { ready: true };
+    return reply.code(health.ready ? 200 : 500).send({ status: health.ready ? 'ok' : 'failing', ...(health.reason ? { reason: health.reason } : {}) });
+  });
+  app.get('/readyz', async (_request, reply) => {
+    const health = options.readiness();
+    return reply.code(health.ready ? 200 : 503).send({ status: health.ready ? 'ready' : 'not ready', ...(health.reason ? { reason: health.reason } : {}) });
+  });
+
+  void app.register(admissionRoutes, { reviewer: options.reviewer });
+  return app;
+}

@@ -1,0 +1,87 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ReviewSummary } from '../admission/reviewer.js';
+
+/**
+ * Prometheus metrics of one webhook process, in a registry of its own so that
+ * several apps in one test process do not collide.
+ */
+export class WebhookMetrics {
+  readonly registry = new Registry();
+
+  readonly reviews = new Counter({
+    name: 'netpol_guard_reviews_total',
+    help: 'Admission reviews by endpoint, operation, kind, decision and mode',
+    labelNames: ['endpoint', 'operation', 'kind', 'decision', 'mode'] as const,
+    registers: [this.registry],
+  });
+
+  readonly violations = new Counter({
+    name: 'netpol_guard_violations_total',
+    help: 'Rule violations found, by rule and mode (counted in every mode, also when not denied)',
+    labelNames: ['rule', 'mode'] as const,
+    registers: [this.registry],
+  });
+
+  readonly exemptionsApplied = new Counter({
+    name: 'netpol_guard_exemptions_applied_total',
+    help: 'Reviews in which an exemption covered a violation or skipped the rules',
+    registers: [this.registry],
+  });
+
+  readonly duration = new Histogram({
+    name: 'netpol_guard_review_duration_seconds',
+    help: 'Time to decide one admission review, from parsed body to response',
+    labelNames: ['endpoint'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+
+  readonly stateSynced = new Gauge({
+    name: 'netpol_guard_state_synced',
+    help: '1 when every informer has completed its first list and the state is fresh',
+    registers: [this.registry],
+  });
+
+  readonly stateAge = new Gauge({
+    name: 'netpol_guard_state_age_seconds',
+    help: 'Seconds since the cluster state was last confirmed current',
+    registers: [this.registry],
+  });
+
+  readonly baselineApplies = new Counter({
+    name: 'netpol_guard_baseline_applies_total',
+    help: 'Baseline policy applies by result',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly leader = new Gauge({
+    name: 'netpol_guard_leader',
+    help: '1 when this replica holds the leader lease and writes baseline policies',
+    registers: [this.registry],
+  });
+
+  readonly tlsReloads = new Counter({
+    name: 'netpol_guard_tls_reloads_total',
+    help: 'Serving certificate reloads by result',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  observeReview(summary: ReviewSummary): void {
+    this.reviews.inc({
+      endpoint: summary.endpoint,
+      operation: summary.operation ?? 'unknown',
+      kind: summary.kind ?? 'unknown',
+      decision: summary.decision,
+      mode: summary.mode ?? 'none',
+    });
+    for (const rule of summary.violations) this.violations.inc({ rule, mode: summary.mode ?? 'none' });
+    if (summary.exemption !== undefined) this.exemptionsApplied.inc();
+    this.duration.observe({ endpoint: summary.endpoint }, summary.durationMs / 1000);
+  }
+}
