@@ -41,6 +41,9 @@ Exit codes: 0 when the question was answered, whether the connection is
 allowed or denied; 2 for invalid options, unreadable or invalid manifests,
 an invalid NetworkPolicy, an unknown pod or a port the pod does not expose.`;
 
+/** Keeps the "pod not found" message to one readable line. */
+const MAX_NAMES_IN_HINT = 8;
+
 interface ExplainOptions {
   paths: string[];
   from?: string;
@@ -51,7 +54,7 @@ interface ExplainOptions {
   output: 'text' | 'json';
 }
 
-/** Runs `netpol-guard explain`; throws UsageError for a bad option, a bad manifest or an unknown pod. */
+/** Runs `netpol-guard explain`. Throws UsageError for an invalid option, an unreadable manifest or an unknown pod. */
 export async function runExplain(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -176,8 +179,10 @@ function findEndpoint(store: StateStore, text: string, option: string): Endpoint
   const workload = store.workloadsIn(namespace).find((candidate) => candidate.name === name);
   if (workload) return podEndpointOf(workload);
 
-  const known = store.workloadsIn(namespace).map((candidate) => candidate.name);
-  const hint = known.length > 0 ? `; known in ${namespace}: ${known.sort().join(', ')}` : `; the manifests define no pod or workload in ${namespace}`;
+  const known = store.workloadsIn(namespace).map((candidate) => candidate.name).sort();
+  const listed = known.slice(0, MAX_NAMES_IN_HINT).join(', ');
+  const more = known.length > MAX_NAMES_IN_HINT ? ` and ${known.length - MAX_NAMES_IN_HINT} more` : '';
+  const hint = known.length > 0 ? `; known in ${namespace}: ${listed}${more}` : `; the manifests define no pod or workload in ${namespace}`;
   throw new UsageError(`${option} ${text}: pod not found${hint}`);
 }
 

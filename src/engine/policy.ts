@@ -78,8 +78,8 @@ export function compilePolicy(policy: NetworkPolicy): CompileResult {
   const report = (field: string, message: string): void => {
     errors.push({ policy: ref, field, message });
   };
-  // Manifests from files have not passed API server validation, so shapes are checked
-  // here: a list that is not a list must be an error, not a crash or a silent "allow".
+  // Manifests read from files have not passed API server validation, so field shapes are
+  // checked too. A malformed list becomes a reported error instead of a crash or a silent allow.
   const spec: NetworkPolicySpec = isPlainObject(policy.spec) ? policy.spec : {};
   if (policy.spec != null && !isPlainObject(policy.spec)) report('spec', 'must be an object');
   const listAt = <T>(value: T[] | null | undefined, field: string): T[] => {

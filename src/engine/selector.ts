@@ -39,7 +39,7 @@ export function compileSelector(selector: LabelSelector | null | undefined, path
     return { matches: () => false, matchesAll: false, problems };
   }
 
-  // Manifests from files have not passed API server validation, so shapes are checked too.
+  // Manifests read from files have not passed API server validation, so field shapes are checked too.
   const matchLabels = selector.matchLabels ?? {};
   if (typeof matchLabels !== 'object' || Array.isArray(matchLabels)) {
     problems.push({ field: `${path}.matchLabels`, message: 'must be a map of label keys to values' });

@@ -1,10 +1,10 @@
 import type { Protocol, ReachabilityMatrix } from '../../engine/index.js';
 
 /**
- * Renders a reachability matrix as a grid: one numbered row per source pod,
- * one column per destination pod, headed by the row number of that pod so
- * long names do not widen the columns. "." means allowed, "X" denied, the
- * notation of the Kubernetes network policy e2e tests.
+ * Renders a reachability matrix as a grid with one numbered row per source
+ * pod and one column per destination pod. Each column is headed by the row
+ * number of its pod, so long names do not widen the columns. Cells use the
+ * notation of the Kubernetes network policy e2e tests: "." allowed, "X" denied.
  */
 export function matrixText(matrix: ReachabilityMatrix, port: number | string, protocol: Protocol): string {
   const keys = Object.keys(matrix);

@@ -13,7 +13,7 @@ export interface DirectionJson {
   allowedBy: string[];
 }
 
-/** The JSON output of `explain` for one connection; docs/explain.md documents every field. */
+/** The JSON output of `explain` for one connection. docs/explain.md documents every field. */
 export interface VerdictJson {
   allowed: boolean;
   reason: TrafficVerdict['reason'];
