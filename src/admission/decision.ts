@@ -18,20 +18,20 @@ export function patched(patch: JsonPatchOperation[], warnings: string[] = [], au
   return { type: 'allowed', warnings, auditAnnotations, patch };
 }
 
-/** A policy denial: HTTP 200 with `allowed: false` and status code 403. */
+/** Builds a policy denial: HTTP 200 with `allowed: false` and status code 403. */
 export function denied(message: string, warnings: string[] = [], auditAnnotations: Record<string, string> = {}): Decision {
   return { type: 'denied', code: 403, message, warnings, auditAnnotations };
 }
 
 /**
- * Input the webhook cannot decide on, such as an object whose kind disagrees
- * with the request: the review is answered with `allowed: false` and code 400.
+ * Builds the decision for input the webhook cannot decide on, such as an
+ * object whose kind disagrees with the request: `allowed: false` and code 400.
  */
 export function badRequest(message: string): Decision {
   return { type: 'bad-request', message };
 }
 
-/** An internal fault: HTTP 500, so the API server applies the webhook's failurePolicy. */
+/** Builds an internal fault: HTTP 500, so the API server applies the webhook's failurePolicy. */
 export function errored(message: string): Decision {
   return { type: 'errored', message };
 }

@@ -117,7 +117,7 @@ export function checkEnvelope(body: unknown): EnvelopeCheck {
   return { ok: false, message: `${fieldOf(error)} ${describe(error)}` };
 }
 
-/** Returns the request uid and apiVersion when they can be read, so even a rejected review can be answered. */
+/** Returns the request uid and apiVersion when they can be read, so even a rejected review gets a response with them. */
 export function readIdentity(body: unknown): { uid?: string; apiVersion?: AdmissionApiVersion } {
   const envelope = body as { apiVersion?: unknown; request?: { uid?: unknown } } | null;
   const apiVersion = (ADMISSION_API_VERSIONS as readonly unknown[]).includes(envelope?.apiVersion)

@@ -18,10 +18,10 @@ function objectKindProblem(object: Record<string, unknown> | null | undefined, f
 }
 
 /**
- * Reads the facts rules need from a valid envelope and rejects requests no
+ * Reads the facts rules need from a valid envelope. It rejects requests no
  * API server would send: an object of another kind than the request names, a
- * CREATE or UPDATE without an object, an UPDATE without the old object, or a
- * NetworkPolicy the API server itself would reject.
+ * CREATE or UPDATE without an object, or an UPDATE without the old object.
+ * It also rejects a NetworkPolicy the API server itself would reject.
  */
 export function readRequest(envelope: AdmissionReviewEnvelope): RequestCheck {
   const raw = envelope.request;

@@ -49,7 +49,7 @@ export function sanitizeAuditAnnotations(annotations: Readonly<Record<string, st
   return result;
 }
 
-/** An HTTP error body: one line, never a stack. */
+/** Builds an HTTP error body: one line, never a stack. */
 export function errorBody(statusCode: number, message: string): { code: number; message: string } {
   return { code: statusCode, message };
 }

@@ -13,7 +13,7 @@ import { readRequest } from './request.js';
 import { completeResponse, errorBody, type Endpoint, type HttpAnswer } from './response.js';
 import { decide } from './verdict.js';
 
-/** Whether the state may be decided on; `reason` says why not. */
+/** Readiness of the state for decisions, with the reason when it is not ready. */
 export interface StateHealth {
   ready: boolean;
   reason?: string;
@@ -39,7 +39,7 @@ export interface ReviewerOptions {
   onReview?: (summary: ReviewSummary) => void;
 }
 
-/** What one review decided, for the log line and the metrics. */
+/** The outcome of one review, for the log line and the metrics. */
 export interface ReviewSummary {
   endpoint: Endpoint;
   uid?: string;
@@ -169,7 +169,7 @@ export class Reviewer {
   /**
    * A Pod must not start before its namespace's baseline exists, so a Pod
    * CREATE in a namespace whose baseline is enabled but not yet in the state
-   * asks for it and waits, bounded. A dry run applies nothing and is decided
+   * requests it and waits, bounded. A dry run applies nothing and is decided
    * as if the baseline were present.
    */
   private async awaitPendingBaseline(request: ReviewRequest, logger: Logger): Promise<Decision | undefined> {

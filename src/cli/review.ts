@@ -74,6 +74,8 @@ export async function runReview(argv: string[], io: CliIo): Promise<number> {
   const answer = await reviewer.review(body, values.mutate ? 'mutate' : 'validate');
   writeLine(io.stdout, JSON.stringify(answer.body, null, 2));
   if (answer.statusCode !== 200) return EXIT_ERROR;
-  const allowed = (answer.body as { response?: { allowed?: boolean } }).response?.allowed === true;
-  return allowed ? EXIT_OK : EXIT_FINDINGS;
+  const response = (answer.body as { response?: { allowed?: boolean; status?: { code?: number } } }).response;
+  if (response?.allowed === true) return EXIT_OK;
+  // Code 400 marks a request the webhook cannot decide on: invalid input, not a policy denial.
+  return response?.status?.code === 400 ? EXIT_ERROR : EXIT_FINDINGS;
 }

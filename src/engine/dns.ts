@@ -138,7 +138,7 @@ export function evaluateDnsEgress(
         }
       }
     }
-    // Ingress denials matter only when no target answers: one reachable server is enough.
+    // Ingress denials matter only when no target is reachable both ways: one server is enough.
     if (!reachedBothWays) ingressDenied.push(...denials);
     return firstAllowed ?? { allowed: false, allowedBy: [] };
   };

@@ -57,7 +57,7 @@ export interface NetworkPolicySpec {
   egress?: NetworkPolicyEgressRule[] | null;
 }
 
-/** A NetworkPolicy as the engine sees it: its namespace, name and spec. */
+/** A NetworkPolicy reduced to what the engine reads: its namespace, name and spec. */
 export interface NetworkPolicy {
   namespace: string;
   name: string;

@@ -37,6 +37,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     ...(options.https ? { https: options.https } : {}),
   };
   const app = fastify(serverOptions as FastifyServerOptions) as unknown as FastifyInstance;
+  // The API server always sends application/json; other types get 415 instead of a confusing 400.
+  app.removeContentTypeParser('text/plain');
 
   app.setErrorHandler((error, request, reply) => {
     const { statusCode, message } = describeHttpError(error as never);

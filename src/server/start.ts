@@ -11,7 +11,7 @@ import { httpsServerOptions, TlsSource } from '../tls/tls-source.js';
 import { buildApp } from './app.js';
 import { WebhookMetrics } from './metrics.js';
 
-/** Where the state comes from and how fresh it is: files, or the cluster's informers. */
+/** The source of the cluster state (files or informers) and its freshness. */
 export interface StateProvider {
   store: StateStore;
   health(): StateHealth;

@@ -1,7 +1,7 @@
 /**
  * Facts taken from Kubernetes objects: only what decisions read (names,
  * labels, the annotations rules read, container ports, pod IPs), so the
- * store stays small and never holds Secrets or whole object bodies.
+ * store stays small and never contains Secrets or whole object bodies.
  */
 import type { ContainerPort, Labels, NetworkPolicy } from '../engine/index.js';
 

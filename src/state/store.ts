@@ -37,7 +37,7 @@ export interface StoreCounts {
   pods: number;
 }
 
-/** What happened to one object given to `StateStore.apply`. */
+/** The outcome for one object given to `StateStore.apply`. */
 export type ApplyOutcome =
   | { stored: true }
   | { stored: false; reason: 'ignored-kind' }
@@ -207,8 +207,8 @@ export function podEndpointOf(workload: WorkloadFacts): PodEndpoint {
 }
 
 /**
- * A view of `base` in which one namespace's policies are replaced, for
- * deciding what a NetworkPolicy change would do before it is stored.
+ * Returns a view of `base` in which one namespace's policies are replaced,
+ * for deciding what a NetworkPolicy change would do before it is stored.
  */
 export function withPolicies(
   base: DnsPolicySource,
