@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { compilePolicy } from '../engine/index.js';
@@ -11,21 +12,27 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+// verbose: the message for an unknown key lists the known ones from the error's parent schema.
+const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
 const validateConfig = ajv.compile(CONFIG_SCHEMA);
 
 function pathOf(error: ErrorObject): string {
   const segments = error.instancePath.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
-  if (error.keyword === 'propertyNames' && error.params.propertyName) segments.push(String(error.params.propertyName));
   return segments.length === 0 ? '(top level)' : segments.join('.');
+}
+
+function knownKeys(error: ErrorObject): string {
+  const properties = (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+  return Object.keys(properties).join(', ');
 }
 
 function describe(error: ErrorObject): string {
   switch (error.keyword) {
     case 'additionalProperties':
-    case 'propertyNames':
-      return 'is not a known key; check its spelling against the configuration reference in the README';
+      return `is not a known key; use one of ${knownKeys(error)}`;
+    case 'pattern':
+      return 'must be a lowercase RFC 1123 DNS subdomain name (letters a-z, digits, "-" and "."), such as default-deny-all';
     case 'enum':
       return `must be one of ${(error.params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}`;
     case 'oneOf':
@@ -54,7 +61,7 @@ function merge<T>(base: T, override: unknown): T {
 export function resolveConfig(input: unknown, source = 'configuration'): Config {
   if (input === null || input === undefined) return defaultConfig();
   if (!validateConfig(input)) {
-    // oneOf reports its branches too; the oneOf line alone says what to do.
+    // oneOf also reports the required errors of its branches, but the oneOf message alone states the fix.
     const errors = (validateConfig.errors ?? []).filter(
       (error, _index, all) =>
         error.keyword !== 'required' || !all.some((other) => other.keyword === 'oneOf' && error.instancePath === other.instancePath),
@@ -64,14 +71,44 @@ export function resolveConfig(input: unknown, source = 'configuration'): Config 
   }
 
   const config = merge(defaultConfig(), input);
-  config.baseline.extraPolicies.forEach((template, index) => {
-    const result = compilePolicy({ namespace: 'template', name: template.name, spec: template.spec });
-    if (!result.ok) {
-      const [first] = result.errors;
-      throw new ConfigError(`invalid ${source}: baseline.extraPolicies.${index}.${first!.field} ${first!.message}`);
+  const problems = [...dnsTargetProblems(config), ...baselineProblems(config)];
+  if (problems.length > 0) throw new ConfigError(`invalid ${source}: ${problems.join('; ')}`);
+  return config;
+}
+
+/** Checks what the schema cannot: that each fixed DNS address is an IP address. */
+function dnsTargetProblems(config: Config): string[] {
+  const problems: string[] = [];
+  config.dns.targets.forEach((target, index) => {
+    if ('ip' in target && isIP(target.ip) === 0) {
+      problems.push(`dns.targets.${index}.ip ${JSON.stringify(target.ip)} must be an IPv4 or IPv6 address, such as 169.254.20.10`);
     }
   });
-  return config;
+  return problems;
+}
+
+/**
+ * Checks the extra baseline policies the way the API server would check the
+ * NetworkPolicies built from them, and that every baseline policy name is
+ * unique in a namespace.
+ */
+function baselineProblems(config: Config): string[] {
+  const problems: string[] = [];
+  const names = [config.baseline.denyAllName, config.baseline.allowDnsName];
+  if (names[0] === names[1]) {
+    problems.push(`baseline.allowDnsName ${JSON.stringify(names[1])} must differ from baseline.denyAllName`);
+  }
+  config.baseline.extraPolicies.forEach((template, index) => {
+    if (names.includes(template.name)) {
+      problems.push(`baseline.extraPolicies.${index}.name ${JSON.stringify(template.name)} is already the name of another baseline policy; use a unique name`);
+    }
+    names.push(template.name);
+    const result = compilePolicy({ namespace: 'template', name: template.name, spec: template.spec });
+    if (!result.ok) {
+      for (const error of result.errors) problems.push(`baseline.extraPolicies.${index}.${error.field} ${error.message}`);
+    }
+  });
+  return problems;
 }
 
 /** Reads a YAML or JSON configuration file; without a file the defaults apply. */
@@ -88,8 +125,11 @@ export async function loadConfig(file: string | undefined): Promise<Config> {
   try {
     parsed = parseYaml(text);
   } catch (error) {
-    const line = error instanceof YAMLParseError ? error.linePos?.[0].line : undefined;
-    throw new ConfigError(`${file}${line ? `:${line}` : ''}: invalid YAML: ${(error as Error).message.split('\n')[0]}`);
+    const position = error instanceof YAMLParseError ? error.linePos?.[0] : undefined;
+    const where = position ? `:${position.line}:${position.col}` : '';
+    // The yaml package appends the position and a source excerpt, which `where` already gives.
+    const reason = (error as Error).message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigError(`${file}${where}: invalid YAML: ${reason}`);
   }
   return resolveConfig(parsed, `configuration file ${file}`);
 }

@@ -1,4 +1,4 @@
-import { MODES, RULE_IDS } from './types.js';
+import { MODES } from './types.js';
 
 const stringList = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
 const labelMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
@@ -26,6 +26,14 @@ const dnsTarget = {
   oneOf: [{ required: ['namespace', 'podLabels'] }, { required: ['ip'] }],
 } as const;
 
+/** A NetworkPolicy name: a lowercase RFC 1123 DNS subdomain, as the API server requires. */
+const policyName = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 253,
+  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+} as const;
+
 const ruleSwitch = {
   type: 'object',
   additionalProperties: false,
@@ -42,7 +50,6 @@ export const CONFIG_SCHEMA = {
     rules: {
       type: 'object',
       additionalProperties: false,
-      propertyNames: { enum: [...RULE_IDS] },
       properties: {
         'default-deny': {
           type: 'object',
@@ -92,8 +99,8 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: {
         applyToExisting: { type: 'boolean' },
-        denyAllName: { type: 'string', minLength: 1, maxLength: 253 },
-        allowDnsName: { type: 'string', minLength: 1, maxLength: 253 },
+        denyAllName: policyName,
+        allowDnsName: policyName,
         podWaitMs: { type: 'integer', minimum: 0, maximum: 10_000 },
         extraPolicies: {
           type: 'array',
@@ -101,7 +108,7 @@ export const CONFIG_SCHEMA = {
             type: 'object',
             additionalProperties: false,
             required: ['name', 'spec'],
-            properties: { name: { type: 'string', minLength: 1, maxLength: 253 }, spec: { type: 'object' } },
+            properties: { name: policyName, spec: { type: 'object' } },
           },
         },
       },

@@ -33,5 +33,6 @@ export const baselineProtectionRule: Rule = {
   id: RULE,
   scopes: [{ ...NETWORK_POLICY_SCOPE, operations: ['UPDATE', 'DELETE'] }],
   exemptable: true,
+  alwaysEnforced: false,
   check,
 };

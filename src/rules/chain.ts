@@ -106,7 +106,7 @@ export async function runRules(context: RuleContext): Promise<ChainResult> {
     for (const violation of await rule.check(context)) {
       const exemption = rule.exemptable ? exemptions.find((candidate) => exemptionCovers(candidate, rule.id)) : undefined;
       if (exemption) result.exempted.push({ violation, exemption });
-      else result.violations.push(violation);
+      else result.violations.push(rule.alwaysEnforced ? { ...violation, alwaysEnforced: true } : violation);
     }
   }
   return result;

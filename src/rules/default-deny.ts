@@ -81,6 +81,7 @@ export const defaultDenyRule: Rule = {
   id: RULE,
   scopes: [...workloadScopes(), NETWORK_POLICY_SCOPE],
   exemptable: true,
+  alwaysEnforced: false,
   check(context) {
     if (context.request.kind === 'NetworkPolicy') return checkPolicyChange(context);
     if (isWorkloadKind(context.request.kind)) return checkWorkload(context);

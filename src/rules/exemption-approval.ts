@@ -1,4 +1,4 @@
-import { ANNOTATION_EXEMPT, LABEL_BASELINE } from '../config/defaults.js';
+import { ANNOTATION_EXEMPT, ANNOTATION_EXEMPT_UNTIL, LABEL_BASELINE } from '../config/defaults.js';
 import { isWorkloadKind, metadataOf, podTemplateOf, stringMap } from '../state/objects.js';
 import { isControllerCopy } from './approval.js';
 import { describeObject } from './describe.js';
@@ -35,21 +35,32 @@ function annotatedParts(context: RuleContext): AnnotatedPart[] {
   return parts;
 }
 
-/** True when an exemption annotation is added or changed; removing one never needs approval. */
+/**
+ * True when an exemption annotation is added or changed. Removing one needs no
+ * approval, except removing the expiry of an exemption that stays, because
+ * that extends it without end.
+ */
 function grantsExemption(part: AnnotatedPart): boolean {
   const current = exemptionAnnotations(part.annotations);
   const previous = exemptionAnnotations(part.oldAnnotations);
-  return Object.entries(current).some(([key, value]) => previous[key] !== value);
+  if (Object.entries(current).some(([key, value]) => previous[key] !== value)) return true;
+  return current[ANNOTATION_EXEMPT] !== undefined && previous[ANNOTATION_EXEMPT_UNTIL] !== undefined && current[ANNOTATION_EXEMPT_UNTIL] === undefined;
 }
 
-/** True when the request turns a namespace's baseline off: created disabled, or the enabled label changed or removed. */
+/**
+ * True when the request turns a namespace's baseline off: created with another
+ * value than enabled, or the enabled label changed or removed. With
+ * `baseline.applyToExisting` an unlabelled namespace gets the baseline too, so
+ * adding another value there turns it off as well.
+ */
 function optsOutOfBaseline(context: RuleContext): boolean {
   const { kind, operation, object, oldObject } = context.request;
   if (kind !== 'Namespace') return false;
   const label = stringMap(metadataOf(object).labels)[LABEL_BASELINE];
   const oldLabel = stringMap(metadataOf(oldObject).labels)[LABEL_BASELINE];
   if (operation === 'CREATE') return label !== undefined && label !== 'enabled';
-  return oldLabel === 'enabled' && label !== 'enabled';
+  if (oldLabel === 'enabled') return label !== 'enabled';
+  return context.config.baseline.applyToExisting && oldLabel === undefined && label !== undefined && label !== 'enabled';
 }
 
 async function check(context: RuleContext): Promise<Violation[]> {
@@ -95,5 +106,6 @@ export const exemptionApprovalRule: Rule = {
   id: RULE,
   scopes: [...workloadScopes(), NAMESPACE_SCOPE],
   exemptable: false,
+  alwaysEnforced: true,
   check,
 };

@@ -58,20 +58,17 @@ export function readExemption(annotations: Readonly<Record<string, string>>, sou
     .split(',')
     .map((id) => id.trim())
     .filter((id) => id !== '');
-  let rules: Exemption['rules'] = new Set<RuleId>();
+  const unknown = ids.filter((id) => id !== 'all' && !(RULE_IDS as readonly string[]).includes(id));
   if (ids.length === 0) {
     problems.push(`annotation ${ANNOTATION_EXEMPT} on ${source} is empty; set it to all or a comma-separated list of ${RULE_IDS.join(', ')}`);
-  } else if (ids.includes('all')) {
-    rules = 'all';
-  } else {
-    const unknown = ids.filter((id) => !(RULE_IDS as readonly string[]).includes(id));
-    if (unknown.length > 0) {
-      problems.push(
-        `annotation ${ANNOTATION_EXEMPT} on ${source} names unknown rule ${unknown.map((id) => JSON.stringify(id)).join(', ')}; use all or ${RULE_IDS.join(', ')}`,
-      );
-    }
-    rules = new Set(ids.filter((id): id is RuleId => (RULE_IDS as readonly string[]).includes(id)));
+  } else if (unknown.length > 0) {
+    problems.push(
+      `annotation ${ANNOTATION_EXEMPT} on ${source} names unknown rule ${unknown.map((id) => JSON.stringify(id)).join(', ')}; use all or ${RULE_IDS.join(', ')}`,
+    );
   }
+  const rules: Exemption['rules'] = ids.includes('all')
+    ? 'all'
+    : new Set(ids.filter((id): id is RuleId => (RULE_IDS as readonly string[]).includes(id)));
 
   const reason = (annotations[ANNOTATION_EXEMPT_REASON] ?? '').trim();
   if (reason === '') {

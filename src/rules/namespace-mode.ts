@@ -14,6 +14,7 @@ export const namespaceModeRule: Rule = {
   id: RULE,
   scopes: [NAMESPACE_SCOPE],
   exemptable: false,
+  alwaysEnforced: true,
   check(context) {
     const value = stringMap(metadataOf(context.request.object).labels)[LABEL_MODE];
     if (value === undefined || isMode(value)) return [];

@@ -52,6 +52,8 @@ export interface Violation {
   message: string;
   /** At most about 100 characters, for AdmissionReview warnings, which the API server caps at 120. */
   summary: string;
+  /** Set by the chain for violations of an `alwaysEnforced` rule: they deny whatever the mode. */
+  alwaysEnforced?: boolean;
 }
 
 /** The kinds and operations a rule reads; the webhook configurations are checked against these lists. */
@@ -66,7 +68,14 @@ export interface RuleScope {
 export interface Rule {
   id: RuleId;
   scopes: readonly RuleScope[];
-  /** Rules that a namespace or workload annotation may not switch off. */
+  /** False for rules that a namespace or workload annotation may not switch off. */
   exemptable: boolean;
+  /**
+   * True for rules that guard netpol-guard's own controls (who may grant an
+   * exemption, which mode a namespace runs in). Their violations deny in every
+   * mode, because an exemption written while a namespace runs in warn or audit
+   * mode would still apply after it switches to enforce.
+   */
+  alwaysEnforced: boolean;
   check(context: RuleContext): Violation[] | Promise<Violation[]>;
 }
