@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { DnsTarget } from '../engine/index.js';
 import type { Config } from '../config/types.js';
-import { baselineEnabled, effectivePolicySource, missingBaselinePolicies } from '../rules/baseline.js';
+import { baselinePending, effectivePolicySource } from '../rules/baseline.js';
 import { runRules, type ChainResult } from '../rules/chain.js';
 import { isConfiguredApprover } from '../rules/approval.js';
 import { namespaceBaselinePatch } from '../rules/namespace-baseline.js';
@@ -35,6 +35,11 @@ export interface ReviewerOptions {
   /** Asks Kubernetes RBAC whether the user may grant exemptions; used only when `approvers.rbac` is on. */
   rbacApprover?: (user: UserInfo) => Promise<boolean>;
   baseline?: BaselineCoordinator;
+  /**
+   * Treat a namespace the state does not know as new and pending its baseline.
+   * True for informer-filled state, where an unknown namespace was just created.
+   */
+  assumeBaselineForUnknownNamespaces?: boolean;
   now?: () => Date;
   onReview?: (summary: ReviewSummary) => void;
 }
@@ -76,14 +81,18 @@ export class Reviewer {
   async review(body: unknown, endpoint: Endpoint): Promise<HttpAnswer> {
     const started = process.hrtime.bigint();
     const summary: ReviewSummary = { endpoint, decision: 'errored', rules: [], violations: [], durationMs: 0 };
-    let logger = this.options.logger;
+    // The request's fields go on every line about it. Most reviews write only the
+    // final line, which takes them directly, so the child logger is made on first use.
+    let bindings: Record<string, unknown> | undefined;
+    let requestLogger: Logger | undefined;
+    const log = (): Logger => (bindings ? (requestLogger ??= this.options.logger.child(bindings)) : this.options.logger);
     try {
       const checked = checkEnvelope(body);
       if (!checked.ok) {
         const identity = readIdentity(body);
         if (identity.uid !== undefined) summary.uid = identity.uid;
         summary.decision = 'invalid';
-        logger.info({ uid: identity.uid, reason: checked.message }, 'rejected invalid admission review');
+        log().info({ uid: identity.uid, reason: checked.message }, 'rejected invalid admission review');
         return { statusCode: 400, body: errorBody(400, `invalid AdmissionReview: ${checked.message}`) };
       }
 
@@ -93,7 +102,7 @@ export class Reviewer {
       Object.assign(summary, { uid: identity.uid, operation: envelope.request.operation, kind: envelope.request.kind.kind });
       if (!read.ok) {
         summary.decision = 'bad-request';
-        logger.info({ uid: identity.uid, reason: read.message }, 'rejected admission request');
+        log().info({ uid: identity.uid, reason: read.message }, 'rejected admission request');
         return completeResponse(identity, endpoint, badRequest(read.message));
       }
 
@@ -104,36 +113,36 @@ export class Reviewer {
         user: request.userInfo.username,
         dryRun: request.dryRun,
       });
-      logger = logger.child({
+      bindings = {
         uid: request.uid,
         operation: request.operation,
         kind: request.kind,
         namespace: request.namespace,
         name: request.name,
         user: request.userInfo.username,
-      });
-      const decision = endpoint === 'mutate' ? this.mutate(request) : await this.validate(request, summary, logger);
+      };
+      const decision = endpoint === 'mutate' ? this.mutate(request) : await this.validate(request, summary, log);
       summary.decision = decision.type === 'allowed' && decision.patch ? 'patched' : (decision.type as ReviewSummary['decision']);
       return completeResponse(identity, endpoint, decision);
     } catch (error) {
       summary.decision = 'errored';
-      logger.error({ err: error, uid: summary.uid }, 'review failed with an internal error');
+      log().error({ err: error, uid: summary.uid }, 'review failed with an internal error');
       return { statusCode: 500, body: errorBody(500, `internal error while reviewing request ${summary.uid ?? '(no uid)'}; see the webhook log`) };
     } finally {
       summary.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       if (summary.decision !== 'invalid' && summary.decision !== 'errored') {
-        logger.info(
-          {
-            decision: summary.decision,
-            mode: summary.mode,
-            rules: summary.rules,
-            violations: summary.violations,
-            exemption: summary.exemption,
-            dryRun: summary.dryRun,
-            durationMs: Math.round(summary.durationMs * 1000) / 1000,
-          },
-          'reviewed',
-        );
+        const fields = {
+          decision: summary.decision,
+          mode: summary.mode,
+          rules: summary.rules,
+          violations: summary.violations,
+          exemption: summary.exemption,
+          dryRun: summary.dryRun,
+          durationMs: Math.round(summary.durationMs * 1000) / 1000,
+        };
+        // pino writes a child's bindings before the line's own fields, so both forms give the same line.
+        if (requestLogger || !bindings) log().info(fields, 'reviewed');
+        else this.options.logger.info({ ...bindings, ...fields }, 'reviewed');
       }
       this.options.onReview?.(summary);
     }
@@ -145,15 +154,15 @@ export class Reviewer {
     return patch ? patched(patch) : allowed();
   }
 
-  private async validate(request: ReviewRequest, summary: ReviewSummary, logger: Logger): Promise<Decision> {
+  private async validate(request: ReviewRequest, summary: ReviewSummary, log: () => Logger): Promise<Decision> {
     if (request.subResource) return allowed();
     const health = this.options.health?.() ?? { ready: true };
     if (!health.ready) {
-      logger.warn({ reason: health.reason }, 'cluster state not ready; failing the review');
+      log().warn({ reason: health.reason }, 'cluster state not ready; failing the review');
       return errored(`netpol-guard cannot decide: ${health.reason ?? 'the cluster state is not synced'}; the webhook's failurePolicy applies`);
     }
 
-    const pending = await this.awaitPendingBaseline(request, logger);
+    const pending = await this.awaitPendingBaseline(request, log);
     if (pending) return pending;
 
     const context = this.context(request);
@@ -172,13 +181,12 @@ export class Reviewer {
    * requests it and waits, bounded. A dry run applies nothing and is decided
    * as if the baseline were present.
    */
-  private async awaitPendingBaseline(request: ReviewRequest, logger: Logger): Promise<Decision | undefined> {
+  private async awaitPendingBaseline(request: ReviewRequest, log: () => Logger): Promise<Decision | undefined> {
     const { state, config, baseline } = this.options;
     if (request.kind !== 'Pod' || request.operation !== 'CREATE' || request.dryRun || !baseline) return undefined;
-    if (!baselineEnabled(state.namespace(request.namespace)?.labels)) return undefined;
-    if (missingBaselinePolicies(state, request.namespace, config).length === 0) return undefined;
+    if (!baselinePending(state, request.namespace, config, this.options.assumeBaselineForUnknownNamespaces)) return undefined;
 
-    logger.info('baseline pending; applying it before admitting the pod');
+    log().info('baseline pending; applying it before admitting the pod');
     if (await baseline.ensure(request.namespace, config.baseline.podWaitMs)) return undefined;
     return denied(
       `default-deny: the baseline NetworkPolicies of namespace ${JSON.stringify(request.namespace)} are still being applied; ` +
@@ -195,7 +203,7 @@ export class Reviewer {
       state,
       config,
       dnsTargets,
-      policies: effectivePolicySource(state, request.namespace, config, dnsTargets),
+      policies: effectivePolicySource(state, request.namespace, config, dnsTargets, this.options.assumeBaselineForUnknownNamespaces),
       now: this.options.now?.() ?? new Date(),
       isApprover: () => {
         approver ??= (async () => {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { createLogger } from '../server/logger.js';
+import { WebhookMetrics } from '../server/metrics.js';
 import { startServer, type StateProvider } from '../server/start.js';
 import { loadStateFromFiles } from '../state/load-files.js';
 import { EXIT_OK, UsageError, writeLine, type CliIo } from './io.js';
@@ -45,7 +46,7 @@ async function fileState(paths: string[], logger: Logger): Promise<StateProvider
   return { store: loaded.store, health: () => ({ ready: true }) };
 }
 
-async function clusterState(options: { kubeconfig?: string; config: Config; logger: Logger }): Promise<StateProvider> {
+async function clusterState(options: { kubeconfig?: string; config: Config; logger: Logger; metrics: WebhookMetrics }): Promise<StateProvider> {
   const { startClusterState } = await import('../cluster/runtime.js');
   return startClusterState(options);
 }
@@ -84,14 +85,17 @@ export async function runServe(argv: string[], io: CliIo): Promise<number> {
   if (values.host) config.server.host = values.host;
 
   const logger = createLogger({ ...(io.env.LOG_LEVEL ? { level: io.env.LOG_LEVEL } : {}) });
+  // One registry for the server and the cluster state, so /metrics shows both.
+  const metrics = new WebhookMetrics({ processMetrics: true });
   const state = values.state?.length
     ? await fileState(values.state, logger)
-    : await clusterState({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), config, logger });
+    : await clusterState({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), config, logger, metrics });
 
   const server = await startServer({
     config,
     logger,
     state,
+    metrics,
     tls: { certFile: values['tls-cert'], keyFile: values['tls-key'] },
   });
   logger.info({ port: server.port, metricsPort: server.metricsPort, mode: config.mode }, 'netpol-guard webhook listening');

@@ -27,8 +27,9 @@ export const API_CALLS: readonly ApiCall[] = [
   {
     group: 'networking.k8s.io',
     resource: 'networkpolicies',
-    verbs: ['list', 'watch', 'get', 'create', 'patch'],
+    verbs: ['list', 'watch', 'create', 'patch'],
     scope: 'cluster',
+    // The API server authorizes a server-side apply that creates the object as `create` as well as `patch`.
     why: 'the policies decisions read, and server-side apply of baseline policies',
   },
   { group: 'authorization.k8s.io', resource: 'subjectaccessreviews', verbs: ['create'], scope: 'cluster', why: 'RBAC approvers of exemptions' },

@@ -73,20 +73,41 @@ export function missingBaselinePolicies(state: StateStore, namespace: string, co
 }
 
 /**
+ * Tells whether a namespace's baseline is pending: the namespace asks for it
+ * (or, with `assumeForUnknown`, is too new for the state to know it) and not
+ * every baseline policy is stored yet.
+ *
+ * `assumeForUnknown` suits a state filled by informers: a namespace it does
+ * not know was created after the last event, and the mutating webhook labels
+ * every new namespace for the baseline unless it is exempt. Without this,
+ * `kubectl apply` of a file with a namespace and its workloads fails whenever
+ * the workloads arrive before the namespace's watch event.
+ */
+export function baselinePending(state: StateStore, namespace: string, config: Config, assumeForUnknown = false): boolean {
+  const facts = state.namespace(namespace);
+  if (facts === undefined) {
+    const exempt = config.exemptions.namespaces.includes(namespace) || namespace === config.webhookNamespace;
+    if (!assumeForUnknown || exempt) return false;
+  } else if (!baselineEnabled(facts.labels)) {
+    return false;
+  }
+  return missingBaselinePolicies(state, namespace, config).length > 0;
+}
+
+/**
  * Returns the policy source rules decide on. In a namespace whose baseline is
- * enabled but not yet applied, the missing baseline policies are added as if
- * present, so workloads created with the namespace are judged by the policies
- * they will run under.
+ * pending, the missing baseline policies are added as if present, so workloads
+ * created with the namespace are judged by the policies they will run under.
  */
 export function effectivePolicySource(
   state: StateStore,
   namespace: string,
   config: Config,
   dnsTargets: readonly DnsTarget[],
+  assumeForUnknown = false,
 ): DnsPolicySource {
-  if (!baselineEnabled(state.namespace(namespace)?.labels)) return state;
+  if (!baselinePending(state, namespace, config, assumeForUnknown)) return state;
   const missing = new Set(missingBaselinePolicies(state, namespace, config));
-  if (missing.size === 0) return state;
 
   const pending: CompiledPolicy[] = [];
   for (const object of baselinePolicies(namespace, config, dnsTargets)) {

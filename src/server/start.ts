@@ -18,6 +18,8 @@ export interface StateProvider {
   dnsTargets?(): readonly DnsTarget[];
   baseline?: BaselineCoordinator;
   rbacApprover?: (user: UserInfo) => Promise<boolean>;
+  /** True when the store lists every namespace, so an unknown one is newly created. */
+  knowsEveryNamespace?: boolean;
   stop?(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(state.dnsTargets ? { dnsTargets: () => state.dnsTargets!() } : {}),
     ...(state.baseline ? { baseline: state.baseline } : {}),
     ...(state.rbacApprover ? { rbacApprover: state.rbacApprover } : {}),
+    assumeBaselineForUnknownNamespaces: state.knowsEveryNamespace === true,
     onReview: (summary) => metrics.observeReview(summary),
   });
   const app = buildApp({
