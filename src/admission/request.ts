@@ -2,13 +2,14 @@ import { compilePolicy } from '../engine/index.js';
 import { metadataOf, networkPolicyOf, objectName } from '../state/objects.js';
 import type { Operation, ReviewRequest } from '../rules/types.js';
 import type { AdmissionReviewEnvelope } from './envelope.js';
+import { quoteValue } from '../engine/quote.js';
 
 export type RequestCheck = { ok: true; request: ReviewRequest } | { ok: false; message: string };
 
 function objectKindProblem(object: Record<string, unknown> | null | undefined, field: string, kind: string): string | undefined {
   if (object === null || object === undefined) return undefined;
   if (object.kind !== undefined && object.kind !== kind) {
-    return `${field}.kind ${JSON.stringify(object.kind)} disagrees with request.kind.kind ${JSON.stringify(kind)}`;
+    return `${field}.kind ${quoteValue(object.kind)} disagrees with request.kind.kind ${quoteValue(kind)}`;
   }
   const metadata = object.metadata;
   if (metadata !== undefined && (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata))) {

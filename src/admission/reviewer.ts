@@ -79,8 +79,20 @@ export class Reviewer {
   }
 
   async review(body: unknown, endpoint: Endpoint): Promise<HttpAnswer> {
-    const started = process.hrtime.bigint();
     const summary: ReviewSummary = { endpoint, decision: 'errored', rules: [], violations: [], durationMs: 0 };
+    const answer = await this.reviewAndLog(body, endpoint, summary);
+    try {
+      this.options.onReview?.(summary);
+    } catch (error) {
+      // The hook records metrics; a bug there must still fail closed, never pass the answer on unrecorded.
+      this.options.logger.error({ err: error, uid: summary.uid }, 'review hook failed');
+      return { statusCode: 500, body: errorBody(500, `internal error while reviewing request ${summary.uid ?? '(no uid)'}; see the webhook log`) };
+    }
+    return answer;
+  }
+
+  private async reviewAndLog(body: unknown, endpoint: Endpoint, summary: ReviewSummary): Promise<HttpAnswer> {
+    const started = process.hrtime.bigint();
     // The request's fields go on every line about it. Most reviews write only the
     // final line, which takes them directly, so the child logger is made on first use.
     let bindings: Record<string, unknown> | undefined;
@@ -98,8 +110,8 @@ export class Reviewer {
 
       const { envelope } = checked;
       const identity = { uid: envelope.request.uid, apiVersion: envelope.apiVersion };
-      const read = readRequest(envelope);
       Object.assign(summary, { uid: identity.uid, operation: envelope.request.operation, kind: envelope.request.kind.kind });
+      const read = readRequest(envelope);
       if (!read.ok) {
         summary.decision = 'bad-request';
         log().info({ uid: identity.uid, reason: read.message }, 'rejected admission request');
@@ -136,7 +148,7 @@ export class Reviewer {
           mode: summary.mode,
           rules: summary.rules,
           violations: summary.violations,
-          exemption: summary.exemption,
+          exemption: summary.exemption ?? 'none',
           dryRun: summary.dryRun,
           durationMs: Math.round(summary.durationMs * 1000) / 1000,
         };
@@ -144,7 +156,6 @@ export class Reviewer {
         if (requestLogger || !bindings) log().info(fields, 'reviewed');
         else this.options.logger.info({ ...bindings, ...fields }, 'reviewed');
       }
-      this.options.onReview?.(summary);
     }
   }
 

@@ -2,6 +2,7 @@
  * Label key and value syntax, as the API server validates it
  * (k8s.io/apimachinery/pkg/util/validation: IsQualifiedName, IsValidLabelValue).
  */
+import { quoteValue } from './quote.js';
 
 const NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -31,7 +32,7 @@ export function labelKeyProblem(key: string): string | undefined {
 /** Returns why `value` is not a valid label value, or undefined when it is valid. */
 export function labelValueProblem(value: unknown): string | undefined {
   if (typeof value !== 'string') {
-    return `label value ${JSON.stringify(value)} is invalid: it must be a string`;
+    return `label value ${quoteValue(value)} is invalid: it must be a string`;
   }
   if (value.length === 0) {
     return undefined;

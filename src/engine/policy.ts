@@ -1,6 +1,7 @@
 import { cidrContains, cidrWithin, parseAddress, parseCidr, type Cidr, type ParsedAddress } from './cidr.js';
 import { compilePort, type CompiledPort } from './ports.js';
 import { compileSelector, type LabelMatcher } from './selector.js';
+import { quoteValue } from './quote.js';
 import type {
   Direction,
   Labels,
@@ -94,7 +95,7 @@ export function compilePolicy(policy: NetworkPolicy): CompileResult {
 
   listAt(spec.policyTypes, 'spec.policyTypes').forEach((type, index) => {
     if (type !== 'Ingress' && type !== 'Egress') {
-      report(`spec.policyTypes[${index}]`, `unknown policy type ${JSON.stringify(type)}; use Ingress or Egress`);
+      report(`spec.policyTypes[${index}]`, `unknown policy type ${quoteValue(type)}; use Ingress or Egress`);
     }
   });
 
@@ -207,7 +208,7 @@ function compileIpBlock(
     if (typeof except === 'string') {
       report(`${field}.except[${index}]`, except);
     } else if (!cidrWithin(except, cidr) || except.prefixLength === cidr.prefixLength) {
-      report(`${field}.except[${index}]`, `${JSON.stringify(text)} must be a strict subnet of cidr ${JSON.stringify(block.cidr)}`);
+      report(`${field}.except[${index}]`, `${quoteValue(text)} must be a strict subnet of cidr ${quoteValue(block.cidr)}`);
     } else {
       excepts.push(except);
     }

@@ -1,5 +1,6 @@
 import type { ContainerPort, NetworkPolicyPort, Protocol } from './types.js';
 import { PROTOCOLS } from './types.js';
+import { quoteValue } from './quote.js';
 
 /** One entry of a rule's `ports`, validated and with its protocol defaulted. */
 export interface CompiledPort {
@@ -35,7 +36,7 @@ export function compilePort(entry: NetworkPolicyPort, field: string, problems: P
   const before = problems.length;
   const protocol = (entry.protocol ?? 'TCP') as Protocol;
   if (!PROTOCOLS.includes(protocol)) {
-    problems.push({ field: `${field}.protocol`, message: `unsupported protocol ${JSON.stringify(entry.protocol)}; use TCP, UDP or SCTP` });
+    problems.push({ field: `${field}.protocol`, message: `unsupported protocol ${quoteValue(entry.protocol)}; use TCP, UDP or SCTP` });
   }
 
   const compiled: CompiledPort = { protocol };
@@ -46,7 +47,7 @@ export function compilePort(entry: NetworkPolicyPort, field: string, problems: P
     compiled.name = port;
   } else if (port !== undefined && port !== null) {
     if (!isPortNumber(port)) {
-      problems.push({ field: `${field}.port`, message: `port ${JSON.stringify(port)} is invalid: use 1 to 65535 or a port name` });
+      problems.push({ field: `${field}.port`, message: `port ${quoteValue(port)} is invalid: use 1 to 65535 or a port name` });
     }
     compiled.port = port;
   }
@@ -55,7 +56,7 @@ export function compilePort(entry: NetworkPolicyPort, field: string, problems: P
     if (compiled.port === undefined) {
       problems.push({ field: `${field}.endPort`, message: 'endPort requires a numeric port' });
     } else if (!isPortNumber(endPort) || endPort < compiled.port) {
-      problems.push({ field: `${field}.endPort`, message: `endPort ${JSON.stringify(endPort)} is invalid: use ${compiled.port} to 65535 (at least port)` });
+      problems.push({ field: `${field}.endPort`, message: `endPort ${quoteValue(endPort)} is invalid: use ${compiled.port} to 65535 (at least port)` });
     }
     compiled.endPort = endPort;
   }

@@ -1,5 +1,6 @@
 import { labelKeyProblem, labelValueProblem } from './labels.js';
 import type { LabelSelector, Labels } from './types.js';
+import { quoteValue } from './quote.js';
 
 /** A compiled label selector: a predicate over a label map. */
 export type LabelMatcher = (labels: Labels) => boolean;
@@ -125,7 +126,7 @@ function compileRequirement(
     default:
       problems.push({
         field: `${field}.operator`,
-        message: `unknown operator ${JSON.stringify(operator)}; use In, NotIn, Exists or DoesNotExist`,
+        message: `unknown operator ${quoteValue(operator)}; use In, NotIn, Exists or DoesNotExist`,
       });
       return undefined;
   }

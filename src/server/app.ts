@@ -19,6 +19,20 @@ export interface AppOptions {
 }
 
 /**
+ * Returns timeouts for the Node server itself. fastify sets `requestTimeout`
+ * after the server exists, and Node then checks it only every 30 s
+ * (`connectionsCheckingInterval`), so a slow body was cut off after about
+ * 90 s instead of the configured time.
+ */
+function serverTimeouts(requestTimeoutMs: number): { requestTimeout: number; headersTimeout: number; connectionsCheckingInterval: number } {
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(requestTimeoutMs / 4))),
+  };
+}
+
+/**
  * Builds the webhook's fastify app without listening, so tests can use
  * `inject()` and the entry point decides where to listen.
  */
@@ -34,7 +48,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     requestTimeout: options.requestTimeoutMs ?? 10_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    ...(options.https ? { https: options.https } : {}),
+    ...(options.https ? { https: { ...serverTimeouts(options.requestTimeoutMs ?? 10_000), ...options.https } } : {}),
   };
   const app = fastify(serverOptions as FastifyServerOptions) as unknown as FastifyInstance;
   // The API server always sends application/json; other types get 415 instead of a confusing 400.
