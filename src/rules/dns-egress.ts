@@ -33,6 +33,7 @@ function checkWorkload(context: RuleContext): Violation[] {
   const facts = workloadFacts(kind, request.object, request.namespace);
   const pod: PodEndpoint = { kind: 'pod', namespace: request.namespace, labels: facts.podLabels, ports: facts.ports };
   const verdict = evaluateDnsEgress(context.policies, pod, context.dnsTargets);
+  if (verdict.udp.allowed && verdict.tcp.allowed && verdict.ingressDenied.length === 0) return [];
   const subject = `pods of ${describeObject(kind, facts.name)} (${formatLabels(facts.podLabels)})`;
   return verdictViolations(context, verdict, subject, request.namespace);
 }

@@ -22,9 +22,18 @@ export function ruleById(id: RuleId): Rule {
   return rule;
 }
 
-/** Returns the rules that read this kind and operation. */
+const rulesByRequest = new Map<string, Rule[]>();
+
+/** Returns the rules that read this kind and operation; the answer is cached, because RULES never changes. */
 export function rulesFor(group: string, kind: string, operation: Operation): Rule[] {
-  return RULES.filter((rule) => rule.scopes.some((scope) => scopeHandles(scope, group, kind, operation)));
+  const key = `${group}/${kind}/${operation}`;
+  let rules = rulesByRequest.get(key);
+  if (rules === undefined) {
+    rules = RULES.filter((rule) => rule.scopes.some((scope) => scopeHandles(scope, group, kind, operation)));
+    // Requests can name any kind, so the cache stops growing at a size no real mix of kinds reaches.
+    if (rulesByRequest.size < 1000) rulesByRequest.set(key, rules);
+  }
+  return rules;
 }
 
 /** The scope of the mutating webhook: it labels new namespaces for the baseline. */

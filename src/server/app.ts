@@ -41,6 +41,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     loggerInstance: options.logger,
     // The reviewer writes one line per review; fastify's per-request lines would double it.
     logController: new LogController({ disableRequestLogging: true }),
+    // fastify would make a child logger per request only to add a request id; the reviewer binds the uid instead.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // An AdmissionReview never needs these keys; rejecting them closes prototype-pollution paths.
     onProtoPoisoning: 'error',

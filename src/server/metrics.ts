@@ -72,16 +72,36 @@ export class WebhookMetrics {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
+  /** Label-bound children, because prom-client hashes the label object on every call otherwise. */
+  private readonly reviewChildren = new Map<string, { inc(): void }>();
+  private readonly durationChildren = new Map<string, { observe(value: number): void }>();
+  private static readonly MAX_CHILDREN = 10_000;
+
   observeReview(summary: ReviewSummary): void {
-    this.reviews.inc({
+    const labels = {
       endpoint: summary.endpoint,
       operation: summary.operation ?? 'unknown',
       kind: summary.kind ?? 'unknown',
       decision: summary.decision,
       mode: summary.mode ?? 'none',
-    });
-    for (const rule of summary.violations) this.violations.inc({ rule, mode: summary.mode ?? 'none' });
+    };
+    const key = `${labels.endpoint}\n${labels.operation}\n${labels.kind}\n${labels.decision}\n${labels.mode}`;
+    let reviews = this.reviewChildren.get(key);
+    if (reviews === undefined) {
+      reviews = this.reviews.labels(labels);
+      // Kinds come from requests, so the cache is capped like any map keyed by input.
+      if (this.reviewChildren.size < WebhookMetrics.MAX_CHILDREN) this.reviewChildren.set(key, reviews);
+    }
+    reviews.inc();
+
+    for (const rule of summary.violations) this.violations.inc({ rule, mode: labels.mode });
     if (summary.exemption !== undefined) this.exemptionsApplied.inc();
-    this.duration.observe({ endpoint: summary.endpoint }, summary.durationMs / 1000);
+
+    let duration = this.durationChildren.get(summary.endpoint);
+    if (duration === undefined) {
+      duration = this.duration.labels({ endpoint: summary.endpoint });
+      this.durationChildren.set(summary.endpoint, duration);
+    }
+    duration.observe(summary.durationMs / 1000);
   }
 }
