@@ -1,7 +1,8 @@
-import { symlink } from 'node:fs/promises';
+import { symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
+import { parseWithYamlPackage } from '../../src/state/parse-yaml-package.js';
 import { ManifestError, parseManifestText, readManifests, type ManifestDocument } from '../../src/state/read-manifests.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/manifests/', import.meta.url));
@@ -347,7 +348,8 @@ t.test('parseManifestText stdin text', async (t) => {
 });
 
 t.test('examples folder parses', async (t) => {
-  const documents = await readManifests([examples]);
+  // examples/config holds configuration files, which are not manifests.
+  const documents = await readManifests([path.join(examples, 'cluster'), path.join(examples, 'reviews')]);
   const files = new Set(documents.map(({ source }) => path.relative(examples, source.file)));
 
   t.ok(files.has(path.join('cluster', 'kube-system.yaml')), 'reads the cluster state');
@@ -403,5 +405,138 @@ t.test('examples reviews have the admission request shape', async (t) => {
     // The API server fills in request.name before it generates a name, so it is absent for generateName.
     const expectedName = target.metadata.generateName === undefined ? target.metadata.name : undefined;
     t.equal(request.name, expectedName, `${name}: name`);
+  }
+});
+
+t.test('readManifests JSON list item lines', async (t) => {
+  const dir = t.testdir({
+    'pods.json': JSON.stringify(
+      {
+        apiVersion: 'v1',
+        kind: 'PodList',
+        items: [{ metadata: { name: 'a', labels: { items: 'x' } } }, { metadata: { name: 'b' } }],
+      },
+      null,
+      2,
+    ),
+  });
+
+  const documents = await readManifests([path.join(dir, 'pods.json')]);
+
+  t.same(summarize(documents), [
+    ['Pod/a', 'pods.json', 5, 0],
+    ['Pod/b', 'pods.json', 13, 0],
+  ]);
+  t.same(documents[1]?.object, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b' } });
+});
+
+t.test('readManifests JSON list of 150,000 items', async (t) => {
+  // Spreading this many items into push() overflows the call stack.
+  const items = Array.from({ length: 150_000 }, (_, index) => `{"metadata":{"name":"p${index}"}}`);
+  const dir = t.testdir({});
+  const file = path.join(dir, 'pods.json');
+  await writeFile(file, `{"apiVersion":"v1","kind":"PodList","items":[\n${items.join(',\n')}\n]}\n`);
+
+  const documents = await readManifests([file]);
+
+  t.equal(documents.length, 150_000);
+  t.same(summarize(documents.slice(-1)), [['Pod/p149999', 'pods.json', 150_001, 0]]);
+});
+
+t.test('parseManifestText JSON error messages', async (t) => {
+  const cases = [
+    {
+      name: 'duplicate key',
+      text: '{\n  "apiVersion": "v1",\n  "kind": "Namespace",\n  "kind": "Pod"\n}\n',
+      line: 4,
+      message: 'ns.json:4: invalid JSON: Map keys must be unique',
+    },
+    {
+      name: 'list item without kind',
+      text: '{"apiVersion": "v1", "kind": "List", "items": [\n  {"apiVersion": "v1", "kind": "Pod"},\n  {"apiVersion": "v1"}\n]}\n',
+      line: 3,
+      message: 'ns.json:3: document 1, item 2 has no kind; every manifest needs apiVersion and kind',
+    },
+  ];
+
+  for (const { name, text, line, message } of cases) {
+    const error = await catchManifestError(t, () => parseManifestText(text, 'ns.json'));
+    t.equal(error?.line, line, `${name}: line`);
+    t.equal(error?.message, message, `${name}: message`);
+  }
+});
+
+t.test('parseManifestText YAML 1.2 core scalars', async (t) => {
+  const cases: Array<[string, unknown]> = [
+    ['0644', 644],
+    ['0o17', 15],
+    ['0x1F', 31],
+    ['+12', 12],
+    ['1_000', '1_000'],
+    ['0b101', '0b101'],
+    ['1e3', 1000],
+    ['.5', 0.5],
+    ['-.inf', -Infinity],
+    ['.NaN', NaN],
+    ['yes', 'yes'],
+    ['True', true],
+    ['NULL', null],
+    ['~', null],
+    ['nULL', 'nULL'],
+    ['2024-01-01', '2024-01-01'],
+    ['"12"', '12'],
+  ];
+
+  for (const [scalar, expected] of cases) {
+    const [document] = parseManifestText(`apiVersion: v1\nkind: ConfigMap\ndata:\n  value: ${scalar}\n`, 'in.yaml');
+    const data = document?.object.data as { value: unknown } | undefined;
+    t.same(data?.value, expected, scalar);
+  }
+});
+
+// Each case would come out differently from js-yaml or JSON.parse, so parseManifestText must hand
+// it to the yaml package, and the result must equal the yaml package's own.
+t.test('parseManifestText matches the yaml package', async (t) => {
+  const head = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n';
+  const cases = [
+    { name: 'null key', text: `${head}data:\n  ~: a\n  b: c\n`, fileName: 'in.yaml' },
+    { name: 'flow null key', text: `${head}data: {~: a}\n`, fileName: 'in.yaml' },
+    { name: 'collection key', text: `${head}data: {[a, b]: c}\n`, fileName: 'in.yaml' },
+    { name: 'explicit key', text: `${head}data:\n  ? [a]\n  : b\n`, fileName: 'in.yaml' },
+    { name: 'key past 1024 characters', text: `${head}data:\n  ${'k'.repeat(1100)}: v\n`, fileName: 'in.yaml' },
+    { name: 'long value line', text: `${head}data:\n  a: |\n    {"${'x'.repeat(1100)}":"y"}\n`, fileName: 'in.yaml' },
+    { name: 'anchor and alias', text: `${head}data:\n  a: &x 1\n  b: *x\n`, fileName: 'in.yaml' },
+    { name: 'merge key', text: `${head}base: &b {a: 1}\ndata:\n  <<: *b\n  c: 2\n`, fileName: 'in.yaml' },
+    { name: 'unknown tag', text: `${head}data:\n  a: !custom x\n`, fileName: 'in.yaml' },
+    { name: 'duplicate NaN keys', text: `${head}data:\n  .nan: a\n  .NaN: b\n`, fileName: 'in.yaml' },
+    { name: 'number and string key', text: `${head}data:\n  1: a\n  "1": b\n`, fileName: 'in.yaml' },
+    { name: 'document end marker', text: `---\n${head}...\n---\n${head}`, fileName: 'in.yaml' },
+    { name: 'directive', text: `%YAML 1.2\n---\n${head}`, fileName: 'in.yaml' },
+    { name: 'content on the marker line', text: `--- {apiVersion: v1, kind: Pod}\n---\n${head}`, fileName: 'in.yaml' },
+    { name: 'byte order mark', text: `\uFEFF${head}`, fileName: 'in.yaml' },
+    { name: 'CRLF line breaks', text: `${head}---\r\n${head}`.replace(/\n/g, '\r\n').replace(/\r\r/g, '\r'), fileName: 'in.yaml' },
+    { name: 'markers with trailing space', text: `--- \n${head}---\t\n\n# c\n${head}`, fileName: 'in.yaml' },
+    { name: 'marker inside a block scalar', text: `${head}data:\n  a: |\n    ---\n    b\n`, fileName: 'in.yaml' },
+    { name: 'marker inside a quoted string', text: `${head}data:\n  a: "x\n---\n  y"\n`, fileName: 'in.yaml' },
+    { name: 'document as a list', text: `${head}---\n- a\n`, fileName: 'in.yaml' },
+    { name: 'list with typed items', text: `apiVersion: v1\nkind: PodList\nitems:\n  - metadata: {name: a}\n---\n${head}`, fileName: 'in.yaml' },
+    { name: 'JSON list nested in a list', text: '{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"List","items":[\n{"apiVersion":"v1","kind":"Pod"}]}]}', fileName: 'in.json' },
+    { name: 'JSON items key with escapes', text: '{"apiVersion":"v1","kind":"List","\\u0069tems":[\n{"apiVersion":"v1","kind":"Pod"}]}', fileName: 'in.json' },
+    { name: 'JSON proto key', text: '{"apiVersion":"v1","kind":"Pod","__proto__":{"x":1}}', fileName: 'in.json' },
+    { name: 'JSON numbers', text: '{"apiVersion":"v1","kind":"Pod","n":[1.0,-0,1e400,12345678901234567890]}', fileName: 'in.json' },
+    { name: 'two JSON values', text: '{"apiVersion":"v1","kind":"Pod"}\n{"apiVersion":"v1","kind":"Pod"}', fileName: 'in.json' },
+    { name: 'JSON in a YAML file', text: '\n{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a"}}', fileName: 'in.yaml' },
+  ];
+
+  const outcome = (parse: () => ManifestDocument[]): unknown => {
+    try {
+      return parse();
+    } catch (error) {
+      return error instanceof ManifestError ? { line: error.line, message: error.message } : String(error);
+    }
+  };
+  for (const { name, text, fileName } of cases) {
+    const expected = outcome(() => parseWithYamlPackage(text, fileName).manifests);
+    t.strictSame(outcome(() => parseManifestText(text, fileName)), expected, name);
   }
 });
