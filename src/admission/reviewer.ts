@@ -96,7 +96,7 @@ export class Reviewer {
     const started = performance.now();
     // The request's fields go on every line about it. Most reviews write only the
     // final line, which takes them directly, so the child logger is made on first use.
-    let bindings: Record<string, unknown> | undefined;
+    let bindings: { uid: string; operation: string; kind: string; namespace: string; name: string; user: string } | undefined;
     let requestLogger: Logger | undefined;
     const log = (): Logger => (bindings ? (requestLogger ??= this.options.logger.child(bindings)) : this.options.logger);
     try {
@@ -154,8 +154,29 @@ export class Reviewer {
           durationMs: Math.round(summary.durationMs * 1000) / 1000,
         };
         // pino writes a child's bindings before the line's own fields, so both forms give the same line.
-        if (requestLogger || !bindings) log().info(fields, 'reviewed');
-        else this.options.logger.info({ ...bindings, ...fields }, 'reviewed');
+        // The second is one object literal, not a spread, because this line is written for every review.
+        if (requestLogger || !bindings) {
+          log().info(fields, 'reviewed');
+        } else {
+          this.options.logger.info(
+            {
+              uid: bindings.uid,
+              operation: bindings.operation,
+              kind: bindings.kind,
+              namespace: bindings.namespace,
+              name: bindings.name,
+              user: bindings.user,
+              decision: fields.decision,
+              mode: fields.mode,
+              rules: fields.rules,
+              violations: fields.violations,
+              exemption: fields.exemption,
+              dryRun: fields.dryRun,
+              durationMs: fields.durationMs,
+            },
+            'reviewed',
+          );
+        }
       }
     }
   }

@@ -99,6 +99,8 @@ export async function runServe(argv: string[], io: CliIo): Promise<number> {
     tls: { certFile: values['tls-cert'], keyFile: values['tls-key'] },
   });
   logger.info({ port: server.port, metricsPort: server.metricsPort, mode: config.mode }, 'netpol-guard webhook listening');
+  // Log lines are buffered; people and scripts wait for this one, so it goes out at once.
+  logger.flush();
 
   await new Promise<void>((resolve) => {
     const shutdown = (signal: NodeJS.Signals): void => {
