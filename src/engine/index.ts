@@ -1,7 +1,7 @@
 /** The NetworkPolicy engine: pure functions over plain objects, with no I/O. */
 export * from './types.js';
 export { labelKeyProblem, labelValueProblem } from './labels.js';
-export { compileSelector, selectorMatches, type CompiledSelector, type LabelMatcher } from './selector.js';
+export { compileSelector, selectorMatches, type CompiledSelector, type LabelMatcher, type SelectorCache } from './selector.js';
 export { parseAddress, parseCidr, cidrContains, type Cidr, type ParsedAddress } from './cidr.js';
 export { compilePort, portMatches, portNameProblem, type CompiledPort } from './ports.js';
 export {
@@ -11,6 +11,7 @@ export {
   type CompiledPeer,
   type CompiledPolicy,
   type CompiledRule,
+  type CompileOptions,
   type CompileResult,
 } from './policy.js';
 export {

@@ -1,6 +1,6 @@
 import { cidrContains, cidrWithin, parseAddress, parseCidr, type Cidr, type ParsedAddress } from './cidr.js';
 import { compilePort, type CompiledPort } from './ports.js';
-import { compileSelector, type LabelMatcher } from './selector.js';
+import { compileSelector, type LabelMatcher, type SelectorCache } from './selector.js';
 import { quoteValue } from './quote.js';
 import type {
   Direction,
@@ -58,14 +58,24 @@ export function policyRef(policy: { namespace: string; name: string }): PolicyRe
  * Returns the effective policyTypes. When the field is missing or empty the
  * API server defaults it to Ingress, plus Egress if the policy has egress rules.
  */
-export function effectivePolicyTypes(policy: NetworkPolicy): Set<Direction> {
+export function effectivePolicyTypes(policy: NetworkPolicy): ReadonlySet<Direction> {
   const declared = policy.spec.policyTypes ?? [];
   if (declared.length > 0) {
-    return new Set(declared.filter((type): type is Direction => type === 'Ingress' || type === 'Egress'));
+    return policyTypeSet(declared.includes('Ingress'), declared.includes('Egress'));
   }
-  const types = new Set<Direction>(['Ingress']);
-  if ((policy.spec.egress ?? []).length > 0) types.add('Egress');
-  return types;
+  return policyTypeSet(true, (policy.spec.egress ?? []).length > 0);
+}
+
+// Every policy has one of these four sets, so policies share them instead of holding a Set each.
+const POLICY_TYPE_SETS: ReadonlyArray<ReadonlySet<Direction>> = [
+  new Set<Direction>(),
+  new Set<Direction>(['Ingress']),
+  new Set<Direction>(['Egress']),
+  new Set<Direction>(['Ingress', 'Egress']),
+];
+
+function policyTypeSet(ingress: boolean, egress: boolean): ReadonlySet<Direction> {
+  return POLICY_TYPE_SETS[(ingress ? 1 : 0) + (egress ? 2 : 0)]!;
 }
 
 /**
@@ -73,7 +83,12 @@ export function effectivePolicyTypes(policy: NetworkPolicy): Set<Direction> {
  * returned with its field path, so an invalid policy is never mistaken for one
  * that matches nothing.
  */
-export function compilePolicy(policy: NetworkPolicy): CompileResult {
+export interface CompileOptions {
+  /** Shares compiled selectors between policies; the state store passes one for all its policies. */
+  selectorCache?: SelectorCache;
+}
+
+export function compilePolicy(policy: NetworkPolicy, options: CompileOptions = {}): CompileResult {
   const ref = policyRef(policy);
   const errors: PolicyError[] = [];
   const report = (field: string, message: string): void => {
@@ -90,7 +105,7 @@ export function compilePolicy(policy: NetworkPolicy): CompileResult {
     return [];
   };
 
-  const podSelector = compileSelector(spec.podSelector, 'spec.podSelector');
+  const podSelector = compileSelector(spec.podSelector, 'spec.podSelector', options.selectorCache);
   podSelector.problems.forEach((problem) => report(problem.field, problem.message));
 
   listAt(spec.policyTypes, 'spec.policyTypes').forEach((type, index) => {
@@ -109,7 +124,7 @@ export function compilePolicy(policy: NetworkPolicy): CompileResult {
       const body = isPlainObject(rule) ? rule : {};
       const peerList = listAt(body[peerKey] as NetworkPolicyPeer[] | undefined, `${field}.${peerKey}`);
       const peers = peerList.map((peer, peerIndex) =>
-        compilePeer(peer, policy.namespace, `${field}.${peerKey}[${peerIndex}]`, report),
+        compilePeer(peer, policy.namespace, `${field}.${peerKey}[${peerIndex}]`, report, options.selectorCache),
       );
       const portList = listAt(body.ports as NetworkPolicyPort[] | undefined, `${field}.ports`);
       const ports = portList.flatMap((entry, portIndex) => {
@@ -151,6 +166,7 @@ function compilePeer(
   policyNamespace: string,
   field: string,
   report: (field: string, message: string) => void,
+  selectorCache: SelectorCache | undefined,
 ): CompiledPeer {
   const never: CompiledPeer = { matchesPod: () => false, matchesAddress: () => false };
   if (peer === null || typeof peer !== 'object') {
@@ -171,8 +187,8 @@ function compilePeer(
     return never;
   }
 
-  const pods = compileSelector(peer.podSelector, `${field}.podSelector`);
-  const namespaces = compileSelector(peer.namespaceSelector, `${field}.namespaceSelector`);
+  const pods = compileSelector(peer.podSelector, `${field}.podSelector`, selectorCache);
+  const namespaces = compileSelector(peer.namespaceSelector, `${field}.namespaceSelector`, selectorCache);
   for (const problem of [...pods.problems, ...namespaces.problems]) report(problem.field, problem.message);
 
   // Without namespaceSelector the peer means pods in the policy's own namespace;

@@ -28,7 +28,45 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * with the field path under `path`. An empty selector matches everything; a
  * selector with problems matches nothing, and callers must report the problems.
  */
-export function compileSelector(selector: LabelSelector | null | undefined, path: string): CompiledSelector {
+/**
+ * Compiled selectors keyed by their content. Policies in different namespaces
+ * often repeat the same selectors (an allow-DNS peer, `app: web`), so sharing
+ * one compiled form saves memory at cluster scale; see `compileSelector`.
+ */
+export type SelectorCache = Map<string, CompiledSelector>;
+
+/** Caps a selector cache; past it, new selectors are compiled without being shared. */
+const SELECTOR_CACHE_LIMIT = 100_000;
+
+const MATCH_ALL_SELECTOR: CompiledSelector = Object.freeze({ matches: matchAll, matchesAll: true, problems: Object.freeze([]) as unknown as SelectorProblem[] });
+
+/** Returns a key that is equal for selectors with the same requirements in any order. */
+function selectorKey(selector: LabelSelector): string {
+  const labels = Object.entries(selector.matchLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const expressions = (selector.matchExpressions ?? [])
+    .map((requirement) => [requirement.key, requirement.operator, [...(requirement.values ?? [])].sort()])
+    .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  return JSON.stringify([labels, expressions]);
+}
+
+/**
+ * Compiles a LabelSelector like `compileSelectorUncached`, and with a `cache`
+ * returns the compiled form already made for an equal, valid selector.
+ */
+export function compileSelector(selector: LabelSelector | null | undefined, path: string, cache?: SelectorCache): CompiledSelector {
+  const compiled = compileSelectorUncached(selector, path);
+  if (compiled.matchesAll && compiled.problems.length === 0) return MATCH_ALL_SELECTOR;
+  if (cache === undefined || compiled.problems.length > 0) return compiled;
+
+  // Validation passed, so every key and value is a string and the key cannot overflow.
+  const key = selectorKey(selector!);
+  const shared = cache.get(key);
+  if (shared !== undefined) return shared;
+  if (cache.size < SELECTOR_CACHE_LIMIT) cache.set(key, compiled);
+  return compiled;
+}
+
+function compileSelectorUncached(selector: LabelSelector | null | undefined, path: string): CompiledSelector {
   const problems: SelectorProblem[] = [];
   const tests: LabelMatcher[] = [];
 
