@@ -123,7 +123,7 @@ export async function main(argv: string[], io: ScriptIo = processIo): Promise<nu
 
     for (const update of updates) {
       writeFileSync(update.file, update.text);
-      io.out(`set caBundle (${count} CA certificates) on ${update.webhooks} webhooks in ${update.file}`);
+      io.out(`set caBundle (${count} CA certificate${count === 1 ? '' : 's'}) on ${update.webhooks} webhook${update.webhooks === 1 ? '' : 's'} in ${update.file}`);
     }
     return EXIT_OK;
   }, io);

@@ -112,6 +112,13 @@ export function checkEnvelope(body: unknown): EnvelopeCheck {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return { ok: false, message: 'body must be a JSON object of kind AdmissionReview' };
   }
+  const kind = (body as { kind?: unknown }).kind;
+  if (typeof kind === 'string' && kind !== 'AdmissionReview') {
+    return {
+      ok: false,
+      message: `body is a ${kind.slice(0, 63)}, not an AdmissionReview; send the object inside an AdmissionReview request, as the files in examples/reviews/ show`,
+    };
+  }
   if (validateEnvelope(body)) return { ok: true, envelope: body };
   const error = validateEnvelope.errors![0]!;
   return { ok: false, message: `${fieldOf(error)} ${describe(error)}` };

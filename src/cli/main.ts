@@ -34,8 +34,14 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     const run = await command.load();
     return await run(rest, io);
   } catch (error) {
-    if (error instanceof UsageError || isArgumentError(error)) {
-      writeLine(io.stderr, `netpol-guard ${name}: ${(error as Error).message}`);
+    if (error instanceof UsageError) {
+      writeLine(io.stderr, `netpol-guard ${name}: ${error.message}`);
+      return EXIT_ERROR;
+    }
+    if (isArgumentError(error)) {
+      // Keep the first sentence: node's hint about positionals starting with '-' misleads here.
+      const reason = (error as Error).message.split('. ')[0]!.replace(/\.$/, '');
+      writeLine(io.stderr, `netpol-guard ${name}: ${reason}; see 'netpol-guard ${name} --help'`);
       return EXIT_ERROR;
     }
     throw error;

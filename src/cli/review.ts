@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Reviewer } from '../admission/reviewer.js';
 import { loadConfig } from '../config/load.js';
+import { pino } from 'pino';
 import { createLogger } from '../server/logger.js';
 import { loadStateFromFiles } from '../state/load-files.js';
 import { StateStore } from '../state/store.js';
@@ -56,24 +57,40 @@ export async function runReview(argv: string[], io: CliIo): Promise<number> {
   const config = await loadConfig(values.config).catch((error: Error) => {
     throw new UsageError(error.message);
   });
-  const state = values.state?.length
-    ? (await loadStateFromFiles(values.state).catch((error: Error) => {
-        throw new UsageError(error.message);
-      })).store
-    : new StateStore();
+  let state = new StateStore();
+  if (values.state?.length) {
+    const loaded = await loadStateFromFiles(values.state).catch((error: Error) => {
+      throw new UsageError(error.message);
+    });
+    // Deciding on a state with a policy missing would give a wrong answer, so stop as explain does.
+    for (const problem of loaded.invalidPolicies) {
+      writeLine(io.stderr, `netpol-guard review: ${problem.file}:${problem.line}: invalid NetworkPolicy ${problem.policy}: ${problem.field}: ${problem.message}`);
+    }
+    if (loaded.invalidPolicies.length > 0) return EXIT_ERROR;
+    state = loaded.store;
+  }
+
+  const source = positionals[0] === '-' ? 'standard input' : positionals[0]!;
   const text = await readRequestText(positionals[0]!, io);
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${positionals[0]} is not valid JSON: ${(error as Error).message}`);
+    throw new UsageError(`${source} is not valid JSON: ${(error as Error).message.replace(/\s+/g, ' ')}`);
   }
 
-  const logger = createLogger({ level: io.env.LOG_LEVEL ?? 'silent' });
+  const logger = createLogger({ level: io.env.LOG_LEVEL ?? 'silent', destination: pino.destination({ dest: 2, sync: true }) });
   const reviewer = new Reviewer({ state, config, logger });
   const answer = await reviewer.review(body, values.mutate ? 'mutate' : 'validate');
+  if (answer.statusCode !== 200) {
+    // Not an AdmissionReview the API server would send: the reason goes to stderr as one line.
+    writeLine(io.stderr, `netpol-guard review: ${source}: ${(answer.body as { message?: string }).message ?? `HTTP ${answer.statusCode}`}`);
+    return EXIT_ERROR;
+  }
   writeLine(io.stdout, JSON.stringify(answer.body, null, 2));
-  if (answer.statusCode !== 200) return EXIT_ERROR;
+  if (!values.state?.length && !values.mutate) {
+    writeLine(io.stderr, 'netpol-guard review: no --state given, so the request was decided against an empty cluster');
+  }
   const response = (answer.body as { response?: { allowed?: boolean; status?: { code?: number } } }).response;
   if (response?.allowed === true) return EXIT_OK;
   // Code 400 marks a request the webhook cannot decide on: invalid input, not a policy denial.

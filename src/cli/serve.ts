@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { loadConfig } from '../config/load.js';
@@ -5,11 +6,12 @@ import type { Config } from '../config/types.js';
 import { createLogger } from '../server/logger.js';
 import { WebhookMetrics } from '../server/metrics.js';
 import { startServer, type StateProvider } from '../server/start.js';
+import { TlsFileError } from '../tls/tls-source.js';
 import { loadStateFromFiles } from '../state/load-files.js';
 import { EXIT_OK, UsageError, writeLine, type CliIo } from './io.js';
 
 const HELP = `Usage: netpol-guard serve [--config FILE] (--state PATH... | --kubeconfig FILE | --in-cluster)
-                         [--port 8443] [--tls-cert FILE --tls-key FILE] [--metrics-port 9090]
+                         --tls-cert FILE --tls-key FILE [--port 8443] [--host 0.0.0.0] [--metrics-port 9090]
 
 Runs the admission webhook over HTTPS: POST /validate, POST /mutate, GET /healthz, GET /readyz,
 and Prometheus metrics on GET /metrics on a separate plain-HTTP port.
@@ -47,8 +49,23 @@ async function fileState(paths: string[], logger: Logger): Promise<StateProvider
 }
 
 async function clusterState(options: { kubeconfig?: string; config: Config; logger: Logger; metrics: WebhookMetrics }): Promise<StateProvider> {
+  if (options.kubeconfig !== undefined && !existsSync(options.kubeconfig)) {
+    throw new UsageError(`--kubeconfig ${options.kubeconfig}: not found`);
+  }
   const { startClusterState } = await import('../cluster/runtime.js');
-  return startClusterState(options);
+  try {
+    return await startClusterState(options);
+  } catch (error) {
+    throw new UsageError(`cannot load the cluster configuration: ${(error as Error).message}`);
+  }
+}
+
+/** Turns start-up failures a user can fix (certificate files, a busy port) into one-line errors. */
+function startupError(error: unknown, port: number): unknown {
+  if (error instanceof TlsFileError) return new UsageError(`${error.message}; check --tls-cert and --tls-key`);
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return new UsageError(`port ${port} is already in use; pass another --port or --metrics-port`);
+  if ((error as NodeJS.ErrnoException).code === 'EACCES') return new UsageError(`no permission to listen on port ${port}; use a port above 1023`);
+  return error;
 }
 
 export async function runServe(argv: string[], io: CliIo): Promise<number> {
@@ -97,6 +114,9 @@ export async function runServe(argv: string[], io: CliIo): Promise<number> {
     state,
     metrics,
     tls: { certFile: values['tls-cert'], keyFile: values['tls-key'] },
+  }).catch(async (error: unknown) => {
+    await state.stop?.();
+    throw startupError(error, (error as { port?: number }).port ?? config.server.port);
   });
   logger.info({ port: server.port, metricsPort: server.metricsPort, mode: config.mode }, 'netpol-guard webhook listening');
   // Log lines are buffered; people and scripts wait for this one, so it goes out at once.

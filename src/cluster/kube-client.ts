@@ -43,6 +43,8 @@ export interface KubeClients {
 export function loadKubeConfig(path?: string): KubeConfig {
   const kubeConfig = new KubeConfig();
   if (path === undefined) {
+    // Outside a pod loadFromCluster() succeeds with an empty server URL, and the first request fails with "Invalid URL".
+    if (!process.env.KUBERNETES_SERVICE_HOST) throw new Error('no kubeconfig was found and this is not a pod (KUBERNETES_SERVICE_HOST is not set)');
     kubeConfig.loadFromCluster();
   } else {
     kubeConfig.loadFromFile(path);

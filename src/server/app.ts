@@ -57,7 +57,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.removeContentTypeParser('text/plain');
 
   app.setErrorHandler((error, request, reply) => {
-    const { statusCode, message } = describeHttpError(error as never);
+    const { statusCode, message } = describeHttpError(error as never, serverOptions.bodyLimit);
     if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: (error as { code?: string }).code, statusCode }, 'rejected request');
     void reply.code(statusCode).send({ code: statusCode, message });

@@ -14,7 +14,10 @@ const MESSAGES: Record<string, { statusCode: number; message: string }> = {
 };
 
 /** Returns the HTTP status and the one-line message for an error raised before a route ran. */
-export function describeHttpError(error: FastifyError): { statusCode: number; message: string } {
+export function describeHttpError(error: FastifyError, bodyLimit?: number): { statusCode: number; message: string } {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' && bodyLimit !== undefined) {
+    return { statusCode: 413, message: `request body is larger than the limit of ${bodyLimit} bytes (server.bodyLimit)` };
+  }
   const known = error.code ? MESSAGES[error.code] : undefined;
   if (known) return known;
   if (error instanceof SyntaxError) return { statusCode: 400, message: `request body is not valid JSON: ${error.message.split('\n')[0]}` };

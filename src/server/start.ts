@@ -80,7 +80,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     requestTimeoutMs: config.server.requestTimeoutMs,
     https: httpsServerOptions(tls),
   });
-  await app.listen({ port: config.server.port, host: config.server.host });
+  try {
+    await app.listen({ port: config.server.port, host: config.server.host });
+  } catch (error) {
+    // The TLS source watches files; left running it would keep the process alive after the error.
+    tls.stop();
+    throw error;
+  }
   tls.attach(app.server as unknown as TlsServer);
   const port = (app.server.address() as { port: number }).port;
 
@@ -93,7 +99,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       metrics.stateSynced.set(health.ready ? 1 : 0);
       return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     });
-    await metricsApp.listen({ port: config.server.metricsPort, host: config.server.host });
+    try {
+      await metricsApp.listen({ port: config.server.metricsPort, host: config.server.host });
+    } catch (error) {
+      await app.close();
+      tls.stop();
+      throw Object.assign(error as Error, { port: config.server.metricsPort });
+    }
     metricsPort = (metricsApp.server.address() as { port: number }).port;
   }
 

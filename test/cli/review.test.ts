@@ -123,13 +123,13 @@ t.test('review exits 2 on bad input', async (t) => {
       name: 'JSON that is not an AdmissionReview',
       args: ['-'],
       stdin: '[]',
-      stdout: { code: 400, message: 'invalid AdmissionReview: body must be a JSON object of kind AdmissionReview' },
+      stderr: 'netpol-guard review: standard input: invalid AdmissionReview: body must be a JSON object of kind AdmissionReview\n',
     },
     {
       name: 'AdmissionReview without uid',
       args: ['-'],
       stdin: JSON.stringify({ ...exampleReview('pod-create-shop.json'), request: { ...exampleReview('pod-create-shop.json').request, uid: undefined } }),
-      stdout: { code: 400, message: 'invalid AdmissionReview: request.uid is missing' },
+      stderr: 'netpol-guard review: standard input: invalid AdmissionReview: request.uid is missing\n',
     },
     { name: 'unknown option', args: ['--states', EXAMPLE_CLUSTER, reviewFile('pod-create-shop.json')] },
   ];
@@ -163,4 +163,24 @@ t.test('review --help prints usage', async (t) => {
   t.equal(code, 0);
   t.match(io.out(), /^Usage: netpol-guard review /);
   t.match(io.out(), /Exit codes: 0 allowed, 1 denied, 2 invalid input or an internal error\./);
+});
+
+t.test('review stops on invalid policy in state', async (t) => {
+  const dir = t.testdir({
+    'policy.yaml': [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata: {name: broken, namespace: shop}',
+      'spec:',
+      '  podSelector:',
+      '    matchExpressions: [{key: app, operator: Equals, values: [web]}]',
+      '',
+    ].join('\n'),
+  });
+
+  const { code, io } = await runReview(['--state', dir, reviewFile('pod-create-shop.json')]);
+
+  t.equal(code, 2);
+  t.equal(io.out(), '');
+  t.match(io.err(), /^netpol-guard review: \S+policy\.yaml:1: invalid NetworkPolicy shop\/broken: spec\.podSelector\.matchExpressions\[0\]\.operator: unknown operator "Equals"; use In, NotIn, Exists or DoesNotExist\n$/);
 });

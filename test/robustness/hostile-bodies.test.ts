@@ -148,7 +148,7 @@ const HTTP_ERROR_CASES: BodyCase[] = [
     name: 'another kind than AdmissionReview',
     payload: () => JSON.stringify({ ...deniedProbe(), kind: 'TokenReview' }),
     statusCode: 400,
-    message: 'invalid AdmissionReview: kind must be "AdmissionReview"',
+    message: 'invalid AdmissionReview: body is a TokenReview, not an AdmissionReview; send the object inside an AdmissionReview request, as the files in examples/reviews/ show',
   },
   {
     name: 'request of the wrong type',
@@ -283,14 +283,14 @@ t.test('100 MiB body is rejected with 413', async (t) => {
     const received = await readUntilClosed(socket);
     t.match(received, /^HTTP\/1\.1 413 Payload Too Large\r\n/);
     t.match(received, /\r\nconnection: close\r\n/i);
-    t.match(received, /\r\n\r\n\{"code":413,"message":"request body is larger than the configured limit \(server\.bodyLimit\)"\}$/);
+    t.match(received, /\r\n\r\n\{"code":413,"message":"request body is larger than the limit of 8388608 bytes \(server\.bodyLimit\)"\}$/);
   });
 
   await t.test('streamed without a length', async (t) => {
     const { received, written } = await streamOversizedBody(server.port);
     t.match(received, /^HTTP\/1\.1 413 Payload Too Large\r\n/);
     t.match(received, /\r\nconnection: close\r\n/i);
-    t.match(received, /\r\n\r\n\{"code":413,"message":"request body is larger than the configured limit \(server\.bodyLimit\)"\}$/);
+    t.match(received, /\r\n\r\n\{"code":413,"message":"request body is larger than the limit of 8388608 bytes \(server\.bodyLimit\)"\}$/);
     // The limit is 8 MiB; what the client wrote past it sat in socket buffers when the server closed.
     t.ok(written < 16 * MIB, `server stopped reading after ${written} bytes of 100 MiB`);
   });

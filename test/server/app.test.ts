@@ -453,7 +453,7 @@ t.test('bad input gets a one-line HTTP error', async (t) => {
       name: 'kind other than AdmissionReview',
       payload: withRequest((review) => (review.kind = 'ConversionReview')),
       statusCode: 400,
-      message: 'invalid AdmissionReview: kind must be "AdmissionReview"',
+      message: 'invalid AdmissionReview: body is a ConversionReview, not an AdmissionReview; send the object inside an AdmissionReview request, as the files in examples/reviews/ show',
     },
     {
       name: 'unknown operation',
@@ -487,7 +487,7 @@ t.test('bad input gets a one-line HTTP error', async (t) => {
       name: 'body over the limit',
       payload: JSON.stringify({ ...valid(), padding: 'x'.repeat(4096) }),
       statusCode: 413,
-      message: 'request body is larger than the configured limit (server.bodyLimit)',
+      message: 'request body is larger than the limit of 4096 bytes (server.bodyLimit)',
     },
     // NOTE: fastify 5 reports a forbidden key with the same error as malformed JSON, so the message cannot name the key.
     { name: 'top-level __proto__ key', payload: '{"__proto__": {"allowed": true}}', statusCode: 400, message: 'request body is not valid JSON' },

@@ -64,7 +64,7 @@ export function policyReportList(report: AuditReport): Record<string, unknown> {
 
 /** Returns the list as YAML that `kubectl apply -f` reads. */
 export function policyReportYaml(report: AuditReport): string {
-  return stringify(policyReportList(report), { lineWidth: 0 });
+  return stringify(policyReportList(report), { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 function reportResult(finding: Finding, timestamp: ReportResult['timestamp']): ReportResult {
