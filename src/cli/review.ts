@@ -62,7 +62,7 @@ export async function runReview(argv: string[], io: CliIo): Promise<number> {
     const loaded = await loadStateFromFiles(values.state).catch((error: Error) => {
       throw new UsageError(error.message);
     });
-    // Deciding on a state with a policy missing would give a wrong answer, so stop as explain does.
+    // Deciding on a state with a policy missing would give a wrong decision, so stop as explain does.
     for (const problem of loaded.invalidPolicies) {
       writeLine(io.stderr, `netpol-guard review: ${problem.file}:${problem.line}: invalid NetworkPolicy ${problem.policy}: ${problem.field}: ${problem.message}`);
     }

@@ -42,7 +42,7 @@ const MATCH_ALL_SELECTOR: CompiledSelector = Object.freeze({ matches: matchAll, 
 
 /** Returns a key that is equal for selectors with the same requirements in any order. */
 function selectorKey(selector: LabelSelector): string {
-  const labels = Object.entries(selector.matchLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const labels = Object.entries(selector.matchLabels ?? {}).sort(([a], [b]) => a.localeCompare(b));
   const expressions = (selector.matchExpressions ?? [])
     .map((requirement) => [requirement.key, requirement.operator, [...(requirement.values ?? [])].sort()])
     .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));

@@ -62,7 +62,7 @@ export function baselinePolicyNames(config: Config): string[] {
   return [config.baseline.denyAllName, config.baseline.allowDnsName, ...config.baseline.extraPolicies.map((t) => t.name)];
 }
 
-/** True when the namespace asks for the baseline (the mutating webhook sets this label). */
+/** True when the namespace is labelled for the baseline (the mutating webhook sets this label). */
 export function baselineEnabled(labels: Readonly<Record<string, string>> | undefined): boolean {
   return labels?.[LABEL_BASELINE] === 'enabled';
 }
@@ -73,7 +73,7 @@ export function missingBaselinePolicies(state: StateStore, namespace: string, co
 }
 
 /**
- * Tells whether a namespace's baseline is pending: the namespace asks for it
+ * Tells whether a namespace's baseline is pending: the namespace is labelled for it
  * (or, with `assumeForUnknown`, is too new for the state to know it) and not
  * every baseline policy is stored yet.
  *

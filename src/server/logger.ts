@@ -24,13 +24,13 @@ export function createLogger(options: { level?: string; destination?: Destinatio
 
 /** Bytes of log lines collected before one write; about ten review lines. */
 const LOG_BUFFER_BYTES = 4096;
-/** The longest a line waits in the buffer when traffic is low, in milliseconds. */
+/** Maximum time a line waits in the buffer when traffic is low, in milliseconds. */
 const LOG_FLUSH_INTERVAL_MS = 1000;
 
 /**
  * Returns stdout as a buffered asynchronous destination. Writing each review's
  * line on its own cost one system call per review, the largest item after TLS
- * in the benchmark's profile; collecting lines into 4 KiB writes removes most
+ * in the benchmark's profile. Collecting lines into 4 KiB writes removes most
  * of them, and the timer bounds how long a line waits.
  */
 function bufferedStdout(): DestinationStream {

@@ -13,7 +13,7 @@ const errorSchema = {
 } as const;
 
 /**
- * Schemas of every answer the reviewer writes, so fastify serializes them
+ * Schemas of every response the reviewer writes, so fastify serializes them
  * with a compiled serializer instead of JSON.stringify. They must list every
  * field: fast-json-stringify drops fields the schema does not name, and the
  * admission tests compare whole response bodies to catch that.
