@@ -2,7 +2,6 @@
 // while they stay valid.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createCertificateAuthority, describeCertificate, serviceDnsNames } from '../src/tls/certificates.js';
 import {
   CA_BUNDLE,
@@ -22,7 +21,7 @@ import {
 import {
   EXIT_OK,
   HELP_OPTION,
-  parseOrUsage,
+  parseScriptOptions,
   processIo,
   runIfEntryPoint,
   runScript,
@@ -56,14 +55,8 @@ const OPTIONS = {
 
 export async function main(argv: string[], io: ScriptIo = processIo): Promise<number> {
   return runScript(async () => {
-    const { values } = parseOrUsage(
-      () => parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }),
-      USAGE,
-    );
-    if (values.help) {
-      io.out(USAGE);
-      return EXIT_OK;
-    }
+    const values = parseScriptOptions(argv, OPTIONS, USAGE, io);
+    if (values === undefined) return EXIT_OK;
 
     const dir = values.dir;
     const problem = values.force ? 'replaced because of --force' : findReuseProblem(dir, new Date());

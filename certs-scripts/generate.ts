@@ -1,6 +1,5 @@
 // Creates a CA and a serving certificate for the webhook Service.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createCertificateAuthority, serviceDnsNames } from '../src/tls/certificates.js';
 import {
   CA_BUNDLE,
@@ -18,7 +17,7 @@ import {
   EXIT_OK,
   HELP_OPTION,
   parseDays,
-  parseOrUsage,
+  parseScriptOptions,
   processIo,
   runIfEntryPoint,
   runScript,
@@ -57,14 +56,8 @@ const OPTIONS = {
 
 export async function main(argv: string[], io: ScriptIo = processIo): Promise<number> {
   return runScript(async () => {
-    const { values } = parseOrUsage(
-      () => parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }),
-      USAGE,
-    );
-    if (values.help) {
-      io.out(USAGE);
-      return EXIT_OK;
-    }
+    const values = parseScriptOptions(argv, OPTIONS, USAGE, io);
+    if (values === undefined) return EXIT_OK;
 
     const validityDays = parseDays('validity-days', values['validity-days'], DEFAULT_SERVING_VALIDITY_DAYS);
     const caValidityDays = parseDays('ca-validity-days', values['ca-validity-days'], DEFAULT_CA_VALIDITY_DAYS);

@@ -2,7 +2,6 @@
 // overlap in which clients trust both the old and the new CA.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createCertificateAuthority, describeCertificate } from '../src/tls/certificates.js';
 import {
   CA_BUNDLE,
@@ -25,7 +24,7 @@ import {
   EXIT_USAGE,
   HELP_OPTION,
   parseDays,
-  parseOrUsage,
+  parseScriptOptions,
   processIo,
   runIfEntryPoint,
   runScript,
@@ -71,14 +70,8 @@ const OPTIONS = {
 
 export async function main(argv: string[], io: ScriptIo = processIo): Promise<number> {
   return runScript(async () => {
-    const { values } = parseOrUsage(
-      () => parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }),
-      USAGE,
-    );
-    if (values.help) {
-      io.out(USAGE);
-      return EXIT_OK;
-    }
+    const values = parseScriptOptions(argv, OPTIONS, USAGE, io);
+    if (values === undefined) return EXIT_OK;
 
     const modes = [values.serving, values.ca, values.finish].filter(Boolean).length;
     if (modes !== 1) {

@@ -1,13 +1,12 @@
 // Writes the serving certificate of a certificate directory as a
 // kubernetes.io/tls Secret manifest.
 import { basename, dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { CA_CERT, TLS_CERT, TLS_KEY, readDirFile, writeOutputFiles } from './lib/cert-dir.js';
 import {
   EXIT_OK,
   HELP_OPTION,
-  parseOrUsage,
+  parseScriptOptions,
   processIo,
   runIfEntryPoint,
   runScript,
@@ -65,14 +64,8 @@ export function buildTlsSecret(input: TlsSecretInput): Record<string, unknown> {
 
 export async function main(argv: string[], io: ScriptIo = processIo): Promise<number> {
   return runScript(async () => {
-    const { values } = parseOrUsage(
-      () => parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }),
-      USAGE,
-    );
-    if (values.help) {
-      io.out(USAGE);
-      return EXIT_OK;
-    }
+    const values = parseScriptOptions(argv, OPTIONS, USAGE, io);
+    if (values === undefined) return EXIT_OK;
 
     const secret = buildTlsSecret({
       name: values.name,

@@ -1,6 +1,7 @@
 // Argument parsing, output and exit codes shared by the certificate scripts.
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export const EXIT_OK = 0;
 /** The script ran and failed or rejected the request, such as an overwrite without --force. */
@@ -45,6 +46,24 @@ export function parseOrUsage<T>(parse: () => T, usage: string): T {
     const message = error instanceof Error ? error.message : String(error);
     throw new ScriptError(`${message}\n\n${usage}`, EXIT_USAGE);
   }
+}
+
+/**
+ * Parses a script's options strictly. Returns undefined after printing the
+ * usage when --help was given, so the caller returns EXIT_OK.
+ */
+export function parseScriptOptions<const O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: O,
+  usage: string,
+  io: ScriptIo,
+): ReturnType<typeof parseArgs<{ options: O; allowPositionals: false; strict: true }>>['values'] | undefined {
+  const { values } = parseOrUsage(() => parseArgs({ args: argv, options, allowPositionals: false, strict: true }), usage);
+  if ((values as { help?: boolean }).help) {
+    io.out(usage);
+    return undefined;
+  }
+  return values;
 }
 
 /** Parses a whole number of days, 1 or more, from an option value. */
