@@ -122,3 +122,23 @@ export function describeExemption(exemption: Exemption): string {
   if (exemption.ticket) parts.push(`ticket ${exemption.ticket}`);
   return parts.join('; ');
 }
+
+/** Counts the valid, unexpired exemptions in the state, by where they are set, for the metrics. */
+export function countActiveExemptions(
+  state: { namespaceNames(): string[]; namespace(name: string): { annotations: Readonly<Record<string, string>> } | undefined; workloadsIn(namespace: string): Array<{ annotations: Readonly<Record<string, string>> }> },
+  now: Date,
+): { namespace: number; workload: number } {
+  const counts = { namespace: 0, workload: 0 };
+  const active = (annotations: Readonly<Record<string, string>>): boolean => {
+    if (annotations[ANNOTATION_EXEMPT] === undefined) return false;
+    const { exemption } = readExemption(annotations, 'state', now);
+    return exemption !== undefined && !exemption.expired;
+  };
+  for (const name of state.namespaceNames()) {
+    if (active(state.namespace(name)?.annotations ?? {})) counts.namespace++;
+    for (const workload of state.workloadsIn(name)) {
+      if (active(workload.annotations)) counts.workload++;
+    }
+  }
+  return counts;
+}

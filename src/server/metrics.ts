@@ -61,6 +61,13 @@ export class WebhookMetrics {
     registers: [this.registry],
   });
 
+  readonly exemptionsActive = new Gauge({
+    name: 'netpol_guard_exemptions_active',
+    help: 'Valid, unexpired exemption annotations in the cluster state, by where they are set (namespace or workload)',
+    labelNames: ['scope'] as const,
+    registers: [this.registry],
+  });
+
   readonly tlsReloads = new Counter({
     name: 'netpol_guard_tls_reloads_total',
     help: 'Serving certificate reloads by result',

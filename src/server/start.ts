@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { Reviewer, type BaselineCoordinator, type StateHealth } from '../admission/reviewer.js';
 import type { Config } from '../config/types.js';
 import type { DnsTarget } from '../engine/index.js';
+import { countActiveExemptions } from '../rules/exemptions.js';
 import type { UserInfo } from '../rules/types.js';
 import type { StateStore } from '../state/store.js';
 import { httpsServerOptions, TlsSource } from '../tls/tls-source.js';
@@ -97,6 +98,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     metricsApp.get('/metrics', async (_request, reply) => {
       const health = state.health();
       metrics.stateSynced.set(health.ready ? 1 : 0);
+      // Counted at scrape time from the store, so the gauge follows annotation changes and expiries.
+      const exemptions = countActiveExemptions(state.store, new Date());
+      metrics.exemptionsActive.set({ scope: 'namespace' }, exemptions.namespace);
+      metrics.exemptionsActive.set({ scope: 'workload' }, exemptions.workload);
       return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     });
     try {
