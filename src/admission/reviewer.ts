@@ -85,7 +85,7 @@ export class Reviewer {
     try {
       this.options.onReview?.(summary);
     } catch (error) {
-      // The hook records metrics; a bug there must still fail closed, never pass the answer on unrecorded.
+      // The hook records metrics; a bug there must still fail closed, never pass the response on unrecorded.
       this.options.logger.error({ err: error, uid: summary.uid }, 'review hook failed');
       return { statusCode: 500, body: errorBody(500, `internal error while reviewing request ${summary.uid ?? '(no uid)'}; see the webhook log`) };
     }

@@ -50,7 +50,7 @@ function inferredOwner(kind: string, name: string, templateHash: string | undefi
   return undefined;
 }
 
-/** Tells whether two findings say the same thing, so one can stand for both. */
+/** Tells whether two findings report the same result, so one can represent both. */
 function outcomeKey(finding: Finding): string {
   return JSON.stringify([finding.result, finding.skippedBecause ?? '', finding.details ?? null]);
 }

@@ -1,12 +1,12 @@
 import type { AuditRuleId } from './types.js';
 
-/** What the output formats say about each check: SARIF rule metadata and PolicyReport rule names. */
+/** Metadata the output formats print for each check: SARIF rule metadata and PolicyReport rule names. */
 export interface AuditRuleInfo {
   id: AuditRuleId;
   /** PolicyReport `rule` name of the check within the policy named by `id`. */
   check: string;
   title: string;
-  /** What the check finds and how to fix it, in plain text. */
+  /** Description of what the check finds and how to fix it, in plain text. */
   help: string;
 }
 

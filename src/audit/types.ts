@@ -32,7 +32,7 @@ export interface ObjectRef {
   name: string;
 }
 
-/** Where an object was read from; only known when reading files. */
+/** The file and line an object was read from; only known when reading files. */
 export interface SourceLocation {
   file: string;
   /** 1-based line where the object starts. */
@@ -41,7 +41,7 @@ export interface SourceLocation {
 
 /** An exemption read from `netpol-guard.io/exempt*` annotations. */
 export interface ExemptionEntry {
-  /** Where it is set, such as `namespace shop` or `Deployment "cart"`. */
+  /** The object that carries it, such as `namespace shop` or `Deployment "cart"`. */
   source: string;
   resource: ObjectRef;
   rules: 'all' | string[];
@@ -145,7 +145,7 @@ export interface NamespaceReport {
   mode: Mode;
   modeSource: 'cluster' | 'namespace';
   defaultDeny: { ingress: DirectionStatus; egress: DirectionStatus };
-  /** Baseline policies the namespace asks for that are not applied yet; checks count them as applied, as the webhook does. */
+  /** Baseline policies the namespace is labelled for that are not applied yet; checks count them as applied, as the webhook does. */
   pendingBaselinePolicies: string[];
   exemptions: ExemptionEntry[];
   /** Every result, passes included, in a stable order. */

@@ -1,7 +1,7 @@
 import { evaluateDirection, isolatingPolicies, type PolicySource } from './evaluate.js';
 import type { Endpoint, Labels, PodEndpoint, PolicyRef, Protocol, RuleRef } from './types.js';
 
-/** A port a DNS server listens on, as the pod sees it (after any Service port mapping). */
+/** A port a DNS server listens on, as the pod's own port (after any Service port mapping). */
 export interface DnsPort {
   protocol: Protocol;
   port: number;

@@ -1,7 +1,7 @@
 import { defaultDenyStatus, type DefaultDenyDirection, type Direction } from '../engine/index.js';
 import { isWorkloadKind } from '../state/objects.js';
 import { describeObject, listNames } from './describe.js';
-import { policyChange } from './policy-change.js';
+import { changeVerb, policyChange } from './policy-change.js';
 import { NETWORK_POLICY_SCOPE, workloadScopes } from './scopes.js';
 import type { Rule, RuleContext, Violation } from './types.js';
 
@@ -57,12 +57,7 @@ function checkPolicyChange(context: RuleContext): Violation[] {
   });
   if (lost.length === 0) return [];
 
-  const action =
-    context.request.operation === 'DELETE'
-      ? 'deleting'
-      : context.request.operation === 'CREATE'
-        ? 'creating'
-        : 'changing';
+  const action = changeVerb(context.request.operation);
   const remaining = lost.flatMap((direction) => (direction === 'Ingress' ? before.ingress : before.egress).denyPolicies);
   return [
     {

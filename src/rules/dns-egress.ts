@@ -10,7 +10,7 @@ import {
 import { withPolicies } from '../state/store.js';
 import { isWorkloadKind, workloadFacts, type WorkloadKind } from '../state/objects.js';
 import { describeObject, formatLabels, listNames } from './describe.js';
-import { policyChange } from './policy-change.js';
+import { changeVerb, policyChange } from './policy-change.js';
 import { NETWORK_POLICY_SCOPE, workloadScopes } from './scopes.js';
 import type { Rule, RuleContext, Violation } from './types.js';
 
@@ -123,7 +123,7 @@ function checkPolicyChange(context: RuleContext): Violation[] {
   if (!updated || !updated.policyTypes.has('Egress')) return [];
   if (known.some((entry) => updated.selects(entry.pod.labels))) return [];
 
-  // The policy selects no pod the state knows, so judge a pod it would select.
+  // The policy selects no pod in the state, so judge a pod it would select.
   const labels = representativeLabels(updated.source.spec.podSelector);
   const pod: PodEndpoint = { kind: 'pod', namespace: change.namespace, labels };
   if (udpAllowed(after, pod)) return [];
@@ -132,7 +132,7 @@ function checkPolicyChange(context: RuleContext): Violation[] {
 
 function policyChangeViolation(context: RuleContext, namespace: string, names: string[]): Violation {
   const { operation, name } = context.request;
-  const action = operation === 'DELETE' ? 'deleting' : operation === 'CREATE' ? 'creating' : 'changing';
+  const action = changeVerb(operation);
   return {
     rule: RULE,
     severity: 'deny',

@@ -9,7 +9,7 @@ import { RULE_IDS, type RuleId } from '../config/types.js';
 
 /** An exemption read from annotations. */
 export interface Exemption {
-  /** Where it was set, such as `namespace shop` or `Deployment "cart"`. */
+  /** The object that carries it, such as `namespace shop` or `Deployment "cart"`. */
   source: string;
   rules: 'all' | ReadonlySet<RuleId>;
   reason: string;

@@ -34,3 +34,10 @@ export function policyChange(context: RuleContext): PolicyChange {
     ...(updated ? { updated } : {}),
   };
 }
+
+/** Returns the verb for a NetworkPolicy request in messages: creating, changing or deleting. */
+export function changeVerb(operation: string): 'creating' | 'changing' | 'deleting' {
+  if (operation === 'DELETE') return 'deleting';
+  if (operation === 'CREATE') return 'creating';
+  return 'changing';
+}

@@ -24,7 +24,7 @@ export function ruleById(id: RuleId): Rule {
 
 const rulesByRequest = new Map<string, Rule[]>();
 
-/** Returns the rules that read this kind and operation; the answer is cached, because RULES never changes. */
+/** Returns the rules that read this kind and operation. The result is cached, because RULES never changes. */
 export function rulesFor(group: string, kind: string, operation: Operation): Rule[] {
   const key = `${group}/${kind}/${operation}`;
   let rules = rulesByRequest.get(key);

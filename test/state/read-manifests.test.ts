@@ -348,7 +348,7 @@ t.test('parseManifestText stdin text', async (t) => {
 });
 
 t.test('examples folder parses', async (t) => {
-  // examples/config holds configuration files, which are not manifests.
+  // examples/config contains configuration files, which are not manifests.
   const documents = await readManifests([path.join(examples, 'cluster'), path.join(examples, 'reviews')]);
   const files = new Set(documents.map(({ source }) => path.relative(examples, source.file)));
 
