@@ -8,7 +8,7 @@ interface ReviewBody {
 }
 
 /**
- * The benchmark's reference point: a bare fastify HTTPS server with the
+ * Builds the benchmark's reference point: a bare fastify HTTPS server with the
  * webhook's certificate, body limit and keep-alive defaults, that parses the
  * same JSON and responds to every review with a fixed allow. The webhook's figures
  * are read as a share of what this server reaches in the same run.

@@ -136,7 +136,10 @@ function auditNamespace(name: string, input: AuditInput, options: AuditOptions, 
 function compareWorkloads(a: { kind: string; name: string }, b: { kind: string; name: string }): number {
   // Owners sort before what they own (Deployment < ReplicaSet < Pod), so reports read top-down.
   const rank = (kind: string): number => KIND_ORDER.indexOf(kind);
-  return rank(a.kind) - rank(b.kind) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const byKind = rank(a.kind) - rank(b.kind);
+  if (byKind !== 0) return byKind;
+  if (a.name === b.name) return 0;
+  return a.name < b.name ? -1 : 1;
 }
 
 const KIND_ORDER = ['CronJob', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicationController', 'Job', 'ReplicaSet', 'Pod'];

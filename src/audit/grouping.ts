@@ -14,10 +14,10 @@ export interface WorkloadFinding {
 
 /**
  * Returns the owners of a workload, nearest first, as `Kind/name`. Owners come
- * from `metadata.ownerReferences`; where the owner itself is missing from the
+ * from `metadata.ownerReferences`. Where the owner itself is missing from the
  * state, the Deployment of a ReplicaSet is inferred from the
- * `pod-template-hash` suffix of its name, and the CronJob of a Job from a
- * numeric suffix, when a workload of that name exists.
+ * `pod-template-hash` suffix of its name. The CronJob of a Job is inferred from
+ * a numeric suffix, when a workload of that name exists.
  */
 export function ownerChain(workload: WorkloadFacts, index: ObjectIndex, known: ReadonlySet<string>): string[] {
   const chain: string[] = [];

@@ -6,7 +6,7 @@
  * `k8s-app: coredns`. NetworkPolicy matches the pod port after the Service's
  * DNAT, so the Service port 53 is mapped to its targetPort.
  *
- * The mapping functions are pure; DnsDiscovery holds the latest facts the
+ * The mapping functions are pure; DnsDiscovery keeps the latest facts the
  * informers deliver and recomputes the targets when they change.
  */
 import type { Logger } from 'pino';

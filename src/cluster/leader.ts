@@ -114,13 +114,13 @@ export class LeaderElector {
 
   private leaseSpec(existing: V1Lease | undefined, nowMs: number): V1Lease['spec'] {
     const now = microTime(new Date(nowMs));
-    const held = existing?.spec?.holderIdentity === this.options.identity;
+    const renewing = existing?.spec?.holderIdentity === this.options.identity;
     return {
       holderIdentity: this.options.identity,
       leaseDurationSeconds: Math.max(1, Math.ceil(this.timing.leaseDurationMs / 1000)),
-      acquireTime: (held ? existing?.spec?.acquireTime : now) as unknown as Date,
+      acquireTime: (renewing ? existing?.spec?.acquireTime : now) as unknown as Date,
       renewTime: now as unknown as Date,
-      leaseTransitions: (existing?.spec?.leaseTransitions ?? 0) + (held || existing === undefined ? 0 : 1),
+      leaseTransitions: (existing?.spec?.leaseTransitions ?? 0) + (renewing || existing === undefined ? 0 : 1),
     };
   }
 

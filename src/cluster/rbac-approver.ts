@@ -13,7 +13,7 @@ export const EXEMPT_PERMISSION = { group: 'netpol-guard.io', resource: 'namespac
 
 /**
  * Returns a function that sends a SubjectAccessReview to check
- * whether a user, with its groups, holds EXEMPT_PERMISSION. Any error counts
+ * whether a user, with its groups, has EXEMPT_PERMISSION. Any error counts
  * as "no", so an unreachable API server never grants an exemption.
  */
 export function rbacApprover(api: AuthorizationV1Api, logger: Logger): (user: UserInfo) => Promise<boolean> {

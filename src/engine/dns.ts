@@ -76,8 +76,8 @@ export interface DnsEgressVerdict {
 /** Caps how many real DNS pods are examined per target; they share labels, so a few suffice. */
 const MAX_DNS_PODS_PER_TARGET = 8;
 
-function labelsInclude(labels: Labels, wanted: Labels): boolean {
-  for (const [key, value] of Object.entries(wanted)) {
+function labelsInclude(labels: Labels, required: Labels): boolean {
+  for (const [key, value] of Object.entries(required)) {
     if (labels[key] !== value) return false;
   }
   return true;
@@ -112,12 +112,15 @@ export function evaluateDnsEgress(
   const isolating = isolatingPolicies(source, pod, 'Egress').map((policy) => policy.ref);
   const ingressDenied: DnsIngressDenial[] = [];
 
+  // Looked up once for both protocols: each lookup filters the pods of the DNS namespace.
+  const endpointsByTarget = targets.map((target) => targetEndpoints(source, target));
+
   const decide = (protocol: Protocol): DnsProtocolVerdict => {
     let firstAllowed: DnsProtocolVerdict | undefined;
     let reachedBothWays = false;
     const denials: DnsIngressDenial[] = [];
-    for (const target of targets) {
-      const endpoints = targetEndpoints(source, target);
+    for (const [targetIndex, target] of targets.entries()) {
+      const endpoints = endpointsByTarget[targetIndex]!;
       for (const dnsPort of target.ports) {
         if (dnsPort.protocol !== protocol) continue;
         const destinations: Endpoint[] = endpoints ?? [{ kind: 'ip', ip: (target as DnsAddressTarget).ip }];

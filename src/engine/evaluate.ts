@@ -49,9 +49,9 @@ export function isolatingPolicies(source: PolicySource, pod: PodEndpoint, direct
 }
 
 /**
- * Decides one direction for `subject`: for Egress the subject is the source
- * and `peer` the destination; for Ingress the subject is the destination and
- * `peer` the source. Named ports resolve against `destination`.
+ * Decides one direction for `subject`. For Egress the subject is the source
+ * and `peer` the destination. For Ingress the subject is the destination and
+ * `peer` the source. Named ports resolve against the destination.
  */
 export function evaluateDirection(
   source: PolicySource,

@@ -1,7 +1,7 @@
 import { evaluate, type PolicySource } from './evaluate.js';
 import type { PodEndpoint, Protocol } from './types.js';
 
-/** `matrix[from][to]` tells whether `from` may open a connection to `to`; keys are `<namespace>/<name>`. */
+/** `matrix[from][to]` is true when `from` may open a connection to `to`; keys are `<namespace>/<name>`. */
 export type ReachabilityMatrix = Record<string, Record<string, boolean>>;
 
 export function podKey(pod: PodEndpoint): string {

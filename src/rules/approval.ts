@@ -9,7 +9,7 @@ export function isConfiguredApprover(config: Config, user: UserInfo): boolean {
   );
 }
 
-/** The service account netpol-guard runs as, which writes the baseline policies. */
+/** Returns the service account netpol-guard runs as, which writes the baseline policies. */
 export function ownServiceAccount(config: Config): string {
   return `system:serviceaccount:${config.webhookNamespace}:netpol-guard`;
 }

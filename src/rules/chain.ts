@@ -18,7 +18,7 @@ const CLEANUP_USERS = new Set([
 
 export interface ChainResult {
   mode: Mode;
-  /** Where the mode came from: the cluster default or the namespace label. */
+  /** Source of the mode: the cluster default or the namespace label. */
   modeSource: 'cluster' | 'namespace';
   /** Rules that ran. */
   ruleIds: RuleId[];

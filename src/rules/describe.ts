@@ -8,8 +8,8 @@ export function formatLabels(labels: Labels): string {
 
 /** Joins names for a message, listing at most `limit` and counting the rest. */
 export function listNames(names: readonly string[], limit = 5): string {
-  const shown = names.slice(0, limit).join(', ');
-  return names.length > limit ? `${shown} and ${names.length - limit} more` : shown;
+  const listed = names.slice(0, limit).join(', ');
+  return names.length > limit ? `${listed} and ${names.length - limit} more` : listed;
 }
 
 /** Describes the object under review, such as `Deployment "cart"`. */

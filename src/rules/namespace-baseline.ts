@@ -25,10 +25,10 @@ function addToMap(path: string, current: unknown, key: string, value: string): J
 }
 
 /**
- * Builds the patch that marks a new namespace for the baseline policies, or
- * returns null when the namespace gets none: it is statically exempt, already
- * carries the baseline label (so a reinvocation changes nothing), or opts out
- * with a valid exemption from all rules or from default-deny.
+ * Builds the patch that marks a new namespace for the baseline policies. It
+ * returns null when the namespace gets none: the namespace is statically
+ * exempt, already carries the baseline label (so a reinvocation changes
+ * nothing), or opts out with a valid exemption from all rules or default-deny.
  */
 export function namespaceBaselinePatch(request: ReviewRequest, config: Config, now: Date): JsonPatchOperation[] | null {
   if (request.kind !== 'Namespace' || request.operation !== 'CREATE' || request.object === null) return null;

@@ -4,7 +4,7 @@ import type { Operation, RuleScope } from './types.js';
 const WRITE: readonly Operation[] = ['CREATE', 'UPDATE'];
 const ALL_CHANGES: readonly Operation[] = ['CREATE', 'UPDATE', 'DELETE'];
 
-/** One scope per API group for the Pod-carrying kinds: Pod and every workload with a pod template. */
+/** Returns one scope per API group for the Pod-carrying kinds: Pod and every workload with a pod template. */
 export function workloadScopes(operations: readonly Operation[] = WRITE): RuleScope[] {
   const byGroup = new Map<string, RuleScope & { kinds: string[]; resources: string[] }>();
   for (const [kind, info] of Object.entries(WORKLOAD_KINDS) as Array<[WorkloadKind, (typeof WORKLOAD_KINDS)[WorkloadKind]]>) {

@@ -57,7 +57,7 @@ export class WebhookMetrics {
 
   readonly leader = new Gauge({
     name: 'netpol_guard_leader',
-    help: '1 when this replica holds the leader lease and writes baseline policies',
+    help: '1 when this replica is the leader and writes baseline policies',
     registers: [this.registry],
   });
 

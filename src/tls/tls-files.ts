@@ -18,7 +18,7 @@ export interface TlsFileContents {
   certPem: string;
   keyPem: string;
   caPem?: string | undefined;
-  /** SHA-256 over all three files, which tells a real change from a touched file. */
+  /** SHA-256 over all three files, which separates a real change from a touched file. */
   contentHash: string;
 }
 

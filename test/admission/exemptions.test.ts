@@ -137,11 +137,11 @@ t.test('who may grant an exemption', async (t) => {
     c.approvers.groups = ['netsec'];
     c.approvers.rbac = true;
   });
-  const asked: string[] = [];
+  const requested: string[] = [];
   const guard = reviewer({
     config: approvers,
     rbacApprover: async (user) => {
-      asked.push(user.username);
+      requested.push(user.username);
       return user.username === 'oncall@example.com';
     },
   });
@@ -172,7 +172,7 @@ t.test('who may grant an exemption', async (t) => {
       }
     }
   }
-  t.strictSame(asked, ['oncall@example.com', 'oncall@example.com', 'dev@example.com', 'dev@example.com'], 'RBAC is asked only for users not configured');
+  t.strictSame(requested, ['oncall@example.com', 'oncall@example.com', 'dev@example.com', 'dev@example.com'], 'RBAC is asked only for users not configured');
 
   const withoutRbac = reviewer({ config: config(), rbacApprover: async () => true });
   const { response } = await validate(withoutRbac, { object: deployment('shop', 'cart', { annotations: EXEMPT }), user: rbacUser });

@@ -73,10 +73,10 @@ async function post(app: FastifyInstance, endpoint: Endpoint, review: unknown): 
 }
 
 /**
- * Checks what the API server requires of every response: HTTP 200, the
- * request's apiVersion and uid, a boolean `allowed`, a patch only from the
- * mutating endpoint and never on DELETE, denials as code 403 naming the rule,
- * and warnings and audit annotations the API server keeps as written.
+ * Checks what the API server requires of every response. That is HTTP 200,
+ * the request's apiVersion and uid, and a boolean `allowed`. A patch comes
+ * only from the mutating endpoint and never on DELETE, denials carry code 403
+ * naming the rule, and warnings and audit annotations are kept as written.
  */
 function checkContract(t: Test, endpoint: Endpoint, review: AdmissionReviewBody, reply: LightMyRequestResponse): AdmissionResponseBody {
   t.equal(reply.statusCode, 200, 'HTTP status');
