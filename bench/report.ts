@@ -69,6 +69,14 @@ function memoryCells(sample: MemorySample): string[] {
   return [mib(sample.rss), mib(sample.heapUsed)];
 }
 
+/** Says whether the load average shows other processes competing for the CPU during the run. */
+function loadNote(machine: BenchReport['machine']): string {
+  const highest = Math.max(machine.loadAverageStart, machine.loadAverageEnd ?? 0);
+  return highest > machine.cores
+    ? `(above ${machine.cores}, so other processes competed for the CPU).`
+    : `(at most ${machine.cores}, so little else competed for the CPU).`;
+}
+
 /** Formats the report: machine and command, then load, memory, engine and target tables. */
 export function formatReport(report: BenchReport, command: string): string {
   const { machine, options } = report;
@@ -78,7 +86,7 @@ export function formatReport(report: BenchReport, command: string): string {
   lines.push(
     `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.kernel}; Node ${machine.node}. ` +
       `One-minute load average ${machine.loadAverageStart.toFixed(2)} at the start and ${machine.loadAverageEnd?.toFixed(2) ?? 'n/a'} at the end ` +
-      `(above ${machine.cores}, other processes competed for the CPU).`,
+      loadNote(machine),
   );
   lines.push(
     `Settings: ${options.connections} keep-alive connections, ${options.warmupSeconds} s warm-up and ${options.seconds} s measured per scenario ` +
